@@ -1,0 +1,102 @@
+"""Ids are unique within their list, and every reference names something that exists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from evidencekb.checks.base import Context, Finding, walk
+from evidencekb.models import Trial
+from evidencekb.models.outcomes import GroupRef
+
+_ID_LISTS = (
+    "sources", "treatments", "arms", "populations", "endpoints", "adverse_events", "conflicts",
+)
+
+
+def unique_ids(trial: Trial, _: Context) -> Iterator[Finding]:
+    lists = {name: getattr(trial, name) for name in _ID_LISTS}
+    lists["design.periods"] = trial.design.periods
+    for name, items in lists.items():
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            loc = (*name.split("."), i, "id")
+            if item.id in first:
+                yield Finding(loc, "duplicate-id", f"id '{item.id}' is used twice in {name} (first at item {first[item.id]})")
+            first.setdefault(item.id, i)
+    group_ids: dict[str, str] = {}
+    for name in ("arms", "populations"):
+        for i, item in enumerate(getattr(trial, name)):
+            other = group_ids.setdefault(item.id, name)
+            if other != name:
+                yield Finding((name, i, "id"), "duplicate-id", f"id '{item.id}' names both an arm and a population")
+
+
+def sources_exist(trial: Trial, _: Context) -> Iterator[Finding]:
+    known = {s.id for s in trial.sources}
+    for loc, obj in walk(trial):
+        if loc[:1] == ("sources",):
+            continue
+        for field in type(obj).model_fields:
+            value = getattr(obj, field)
+            if (field == "source" or field.endswith("_source")) and isinstance(value, str) and value not in known:
+                yield Finding((*loc, field), "unknown-source", _missing("source", value, known))
+
+
+def references_exist(trial: Trial, _: Context) -> Iterator[Finding]:
+    periods = {p.id for p in trial.design.periods}
+    treatments = {t.id for t in trial.treatments}
+    arms = {a.id for a in trial.arms}
+    populations = {p.id for p in trial.populations}
+    endpoints = {e.id for e in trial.endpoints}
+    targets = {
+        "period": ("period", periods),
+        "treatment": ("treatment", treatments),
+        "endpoint": ("endpoint", endpoints),
+        "population": ("population", populations),
+        "arm": ("arm", arms),
+    }
+    for loc, obj in walk(trial):
+        if loc == () or loc[:1] == ("sources",):
+            continue
+        for field, (kind, known) in targets.items():
+            value = getattr(obj, field, None) if field in type(obj).model_fields else None
+            if isinstance(value, str) and value not in known:
+                yield Finding((*loc, field), "unknown-reference", _missing(kind, value, known))
+        for field, known in (("treatments", treatments), ("arms", arms)):
+            if field in type(obj).model_fields:
+                for i, value in enumerate(getattr(obj, field)):
+                    if isinstance(value, str) and value not in known:
+                        yield Finding((*loc, field, i), "unknown-reference", _missing(field[:-1], value, known))
+    for i, conflict in enumerate(trial.conflicts):
+        everything = endpoints | {a.id for a in trial.adverse_events} | arms | populations | periods
+        for j, ref in enumerate(conflict.refers_to):
+            if ref not in everything:
+                yield Finding(("conflicts", i, "refers_to", j), "unknown-reference", _missing("object", ref, everything))
+
+
+def groups_in_results_exist(trial: Trial, _: Context) -> Iterator[Finding]:
+    """A result or adverse event names each group once."""
+    for loc, obj in walk(trial):
+        if isinstance(obj, GroupRef) or not any(f in type(obj).model_fields for f in ("binary", "groups")):
+            continue
+        groups = getattr(obj, "groups", None)
+        if not isinstance(groups, list):
+            continue
+        seen: set[str] = set()
+        field = "groups" if "groups" in type(obj).model_fields else _data_field(obj)
+        for i, group in enumerate(groups):
+            if group.group_id in seen:
+                yield Finding((*loc, field, i), "duplicate-group", f"group '{group.group_id}' appears twice")
+            seen.add(group.group_id)
+
+
+def _data_field(obj: object) -> str:
+    for name in ("binary", "continuous", "time_to_event"):
+        if getattr(obj, name, None) is not None:
+            return name
+    return "groups"
+
+
+def _missing(kind: str, value: str, known: set[str]) -> str:
+    listing = ", ".join(sorted(known)[:12]) or "none defined"
+    return f"unknown {kind} '{value}' (known: {listing})"

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``evidencekb`` command line, one module each."""

@@ -1,0 +1,255 @@
+"""Safe YAML loading: bytes -> plain data with the source position of every key and value.
+
+The loader never validates a record; it only refuses what is not plain YAML data and reports each
+problem as a positioned diagnostic:
+
+* UTF-8 only (a UTF-8 byte-order mark is tolerated), no NUL bytes, a size limit checked before reading;
+* PyYAML's composer (the C one when available) builds the node graph, and this module turns nodes
+  into Python values itself, so that duplicate keys (at any depth), aliases, merge keys, non-standard
+  tags and excessive nesting are errors instead of being silently resolved;
+* scalars are typed like YAML 1.2's core schema: ``no``, ``on``, ``0x10``, ``1:30`` and dates stay
+  strings, so the model (not the parser) decides what a value may be.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from evidencekb.diagnostics import Diagnostic, Severity
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+
+Path = tuple[str | int, ...]
+
+_CORE = "tag:yaml.org,2002:"
+# Tags PyYAML's YAML 1.1 resolver gives plain scalars; this module re-resolves those by YAML 1.2 rules
+# (an explicit tag on a plain scalar is indistinguishable here: quote a value to make it a string).
+_IMPLICIT_TAGS = {_CORE + t for t in ("null", "bool", "int", "float", "timestamp", "value", "yaml", "str")}
+_INT = re.compile(r"[-+]?[0-9]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: its data and where each piece came from."""
+
+    path: str
+    data: Any
+    value_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    number_texts: dict[Path, str] = field(default_factory=dict)
+
+    def position(self, loc: Path, *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of ``loc``, or of its nearest enclosing element that exists."""
+        loc = tuple(loc)
+        while loc:
+            table = self.key_positions if key and loc in self.key_positions else self.value_positions
+            if loc in table:
+                return table[loc]
+            loc = loc[:-1]
+        return self.value_positions.get((), (1, 1))
+
+    def text_of(self, loc: Path) -> str | None:
+        """The characters a number was written with (``79`` vs ``79.0``), to infer its rounding."""
+        return self.number_texts.get(tuple(loc))
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, message: str, mark: Any | None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = mark.line + 1 if mark is not None else 1
+        self.column = mark.column + 1 if mark is not None else 1
+
+
+def load_file(path: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Read and parse one file; return the document (or None) and every problem found."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            return None, [_file_error(path, "file-too-large", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")]
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return None, [_file_error(path, "file-unreadable", f"cannot read file: {exc.strerror or exc}")]
+    return load_bytes(raw, path)
+
+
+def load_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse YAML bytes; ``path`` is only used in the positions reported."""
+    if len(raw) > MAX_BYTES:
+        return None, [_file_error(path, "file-too-large", f"file is over the limit of {MAX_BYTES:,} bytes")]
+    text, problem = _decode(raw, path)
+    if problem:
+        return None, [problem]
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        return None, [_yaml_error(path, exc, text)]
+    except yaml.YAMLError as exc:
+        return None, [_file_error(path, "yaml-syntax", f"invalid YAML: {exc}")]
+    except RecursionError:
+        return None, [_file_error(path, "yaml-too-deep", "nesting is too deep to parse")]
+    if node is None:
+        return None, [_file_error(path, "empty-file", "file has no YAML content (empty or only comments)")]
+    document = Document(path=path, data=None)
+    try:
+        document.data = _Builder(document).build(node, (), 0, set())
+    except _Refused as exc:
+        return None, [Diagnostic(path, exc.line, exc.column, Severity.ERROR, exc.code, exc.message)]
+    if not isinstance(document.data, dict):
+        line, column = document.position(())
+        kind = type(document.data).__name__ if document.data is not None else "null"
+        return None, [
+            Diagnostic(path, line, column, Severity.ERROR, "root-not-mapping",
+                       f"a record must be a mapping of keys to values, not a {kind}")
+        ]
+    return document, []
+
+
+def _decode(raw: bytes, path: str) -> tuple[str, Diagnostic | None]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "", _file_error(path, "encoding", "file is UTF-16 or UTF-32 encoded; save it as UTF-8")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, column = _byte_position(raw, nul)
+        return "", Diagnostic(path, line, column, Severity.ERROR, "nul-byte", "file contains a NUL byte (binary data?)")
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line, column = _byte_position(raw, exc.start)
+        message = f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+        return "", Diagnostic(path, line, column, Severity.ERROR, "encoding", message)
+
+
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
+
+
+def _file_error(path: str, code: str, message: str) -> Diagnostic:
+    return Diagnostic(path, 1, 1, Severity.ERROR, code, message)
+
+
+def _yaml_error(path: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = exc.problem or "invalid YAML"
+    if _char_at(text, line, column) == "\t":
+        return Diagnostic(path, line, column, Severity.ERROR, "yaml-tab",
+                          "tab character where YAML expects indentation or a value; indent with spaces")
+    if "expected a single document" in str(exc):
+        return Diagnostic(path, line, column, Severity.ERROR, "yaml-multiple-documents",
+                          "a record file holds exactly one YAML document (remove the extra '---')")
+    if "maximum nesting depth" in problem:
+        return Diagnostic(path, line, column, Severity.ERROR, "yaml-too-deep",
+                          f"nesting is too deep (records need at most {MAX_DEPTH} levels)")
+    context = f" {exc.context}" if exc.context else ""
+    return Diagnostic(path, line, column, Severity.ERROR, "yaml-syntax", f"invalid YAML:{context} {problem}".strip())
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line)
+    if len(lines) < line:
+        return ""
+    row = lines[line - 1]
+    return row[column - 1] if 0 < column <= len(row) else ""
+
+
+class _Builder:
+    """Turns a node graph into plain data, recording positions and refusing unsafe constructs."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+
+    def build(self, node: yaml.Node, path: Path, depth: int, seen: set[int]) -> Any:
+        if depth > MAX_DEPTH:
+            raise _Refused("yaml-too-deep", f"nesting is deeper than {MAX_DEPTH} levels", node.start_mark)
+        if id(node) in seen:
+            raise _Refused("yaml-alias", "anchors and aliases (&name, *name) are not allowed; write values out",
+                           node.start_mark)
+        seen.add(id(node))
+        mark = node.start_mark
+        self.document.value_positions[path] = (mark.line + 1, mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            self._check_collection_tag(node, "map")
+            return self._mapping(node, path, depth, seen)
+        if isinstance(node, yaml.SequenceNode):
+            self._check_collection_tag(node, "seq")
+            return [self.build(item, (*path, i), depth + 1, seen) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _check_collection_tag(self, node: yaml.Node, kind: str) -> None:
+        if node.tag != _CORE + kind:
+            raise _Refused("yaml-tag", f"tag {node.tag!r} is not allowed in records", node.start_mark)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int, seen: set[int]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused("yaml-complex-key", "mapping keys must be plain names", key_node.start_mark)
+            if key_node.tag == _CORE + "merge":
+                raise _Refused("yaml-merge-key", "merge keys ('<<') are not allowed; write the keys out",
+                               key_node.start_mark)
+            if key_node.tag not in _IMPLICIT_TAGS:
+                raise _Refused("yaml-tag", f"tag {key_node.tag!r} is not allowed in records", key_node.start_mark)
+            key = key_node.value
+            if key in first_seen:
+                raise _Refused("duplicate-key",
+                               f"duplicate key '{key}' (first defined on line {first_seen[key]})",
+                               key_node.start_mark)
+            first_seen[key] = key_node.start_mark.line + 1
+            child = (*path, key)
+            self.document.key_positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, child, depth + 1, seen)
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+        value = node.value
+        plain = node.style in (None, "")  # the C composer marks plain scalars with "", Python's with None
+        if plain and node.tag in _IMPLICIT_TAGS:
+            return self._resolve_plain(value, path)
+        if node.tag == _CORE + "str":
+            return value
+        if node.tag in (_CORE + "int", _CORE + "float", _CORE + "bool", _CORE + "null"):
+            resolved = self._resolve_plain(value, path)
+            expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[node.tag[len(_CORE):]]
+            if isinstance(resolved, expected):
+                return resolved
+            raise _Refused("yaml-tag", f"{value!r} is not a valid {node.tag[len(_CORE):]}", node.start_mark)
+        raise _Refused("yaml-tag", f"tag {node.tag!r} is not allowed in records (no custom or Python tags)",
+                       node.start_mark)
+
+    def _resolve_plain(self, value: str, path: Path) -> Any:
+        if value in _NULLS:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        if _INT.fullmatch(value):
+            self.document.number_texts[path] = value
+            return int(value)
+        if _FLOAT.fullmatch(value):
+            self.document.number_texts[path] = value
+            return float(value)
+        return value

@@ -1,0 +1,79 @@
+"""The validation pipeline for files: discover, load, validate against the models, run semantic checks.
+
+Every file is processed and all problems are collected; one bad file never hides another.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from evidencekb.checks import run_checks
+from evidencekb.diagnostics import Diagnostic, Severity
+from evidencekb.loader import Document, load_file
+from evidencekb.models import Trial
+from evidencekb.validation import validate_document
+
+RECORD_SUFFIXES = (".yaml", ".yml")
+DEFAULT_CONTENT = "content"
+
+
+@dataclass
+class CheckedRecord:
+    path: str
+    document: Document | None = None
+    trial: Trial | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def discover(paths: Iterable[str]) -> tuple[list[str], list[Diagnostic]]:
+    """Record files under the given files or folders, sorted; missing paths are diagnostics."""
+    files: list[str] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, names in os.walk(path):
+                dirs.sort()
+                files.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(RECORD_SUFFIXES))
+        elif os.path.isfile(path):
+            files.append(path)
+        else:
+            problems.append(Diagnostic(path, 1, 1, Severity.ERROR, "file-not-found", "no such file or folder"))
+    return sorted(dict.fromkeys(os.path.normpath(f) for f in files)), problems
+
+
+def check_file(path: str) -> CheckedRecord:
+    record = CheckedRecord(path)
+    document, problems = load_file(path)
+    record.document = document
+    record.diagnostics.extend(problems)
+    if document is None:
+        return record
+    trial, problems = validate_document(document)
+    record.diagnostics.extend(problems)
+    if trial is not None:
+        record.trial = trial
+        record.diagnostics.extend(run_checks(trial, document))
+    return record
+
+
+def check_paths(paths: Iterable[str]) -> tuple[list[CheckedRecord], list[Diagnostic]]:
+    files, problems = discover(paths)
+    records = [check_file(f) for f in files]
+    problems.extend(_duplicate_trial_ids(records))
+    return records, problems
+
+
+def _duplicate_trial_ids(records: list[CheckedRecord]) -> list[Diagnostic]:
+    first: dict[str, str] = {}
+    problems = []
+    for record in records:
+        if record.trial is None or record.document is None:
+            continue
+        other = first.setdefault(record.trial.id, record.path)
+        if other != record.path:
+            line, column = record.document.position(("id",))
+            problems.append(Diagnostic(record.path, line, column, Severity.ERROR, "duplicate-trial",
+                                       f"trial id '{record.trial.id}' is already used by {other}"))
+    return problems

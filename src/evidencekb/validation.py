@@ -1,0 +1,156 @@
+"""Model validation: plain data -> ``Trial``, with Pydantic errors mapped back to YAML positions.
+
+Pydantic reports locations as paths through the data plus, for unions, the name of the branch tried
+(``('p_value', 'float')``). Branch names are dropped by walking the actual data, so every message
+points at the key or value the reviewer wrote, and errors from the branches of one union become one
+message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from evidencekb.diagnostics import Diagnostic, Severity
+from evidencekb.loader import Document, Path
+from evidencekb.models import Trial
+
+_CODES = {
+    "extra_forbidden": "unknown-key",
+    "missing": "missing-field",
+    "literal_error": "invalid-value",
+    "enum": "invalid-value",
+    "string_pattern_mismatch": "invalid-format",
+    "value_error": "invalid-value",
+    "assertion_error": "invalid-value",
+    "too_short": "too-few-items",
+    "too_long": "too-many-items",
+    "string_too_short": "empty-text",
+    "string_too_long": "text-too-long",
+    "greater_than": "out-of-range",
+    "greater_than_equal": "out-of-range",
+    "less_than": "out-of-range",
+    "less_than_equal": "out-of-range",
+    "finite_number": "not-finite",
+}
+
+
+def validate_document(document: Document) -> tuple[Trial | None, list[Diagnostic]]:
+    try:
+        return Trial.model_validate(document.data), []
+    except ValidationError as exc:
+        return None, _diagnostics(document, exc)
+
+
+def _diagnostics(document: Document, exc: ValidationError) -> list[Diagnostic]:
+    merged: dict[Path, tuple[str, list[str]]] = {}
+    for error in exc.errors(include_url=False):
+        data_loc = _data_loc(document.data, error["loc"], error["type"])
+        code, messages = merged.setdefault(data_loc, (_code(error["type"]), []))
+        message = _message(document, data_loc, error)
+        if message not in messages:
+            messages.append(message)
+    result = []
+    for data_loc, (code, messages) in merged.items():
+        line, column = document.position(data_loc, key=code in ("unknown-key", "missing-field"))
+        result.append(Diagnostic(document.path, line, column, Severity.ERROR, code, "; or ".join(messages)))
+    return result
+
+
+def _code(error_type: str) -> str:
+    if error_type in _CODES:
+        return _CODES[error_type]
+    if error_type.endswith("_type") or error_type.endswith("_parsing") or error_type.startswith("date"):
+        return "wrong-type"
+    return error_type.replace("_", "-")
+
+
+def _data_loc(data: Any, loc: tuple[Any, ...], error_type: str) -> Path:
+    """Keep the location components that exist in the data; drop union branch names."""
+    kept: list[str | int] = []
+    node = data
+    for i, part in enumerate(loc):
+        is_last = i == len(loc) - 1
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            kept.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            kept.append(part)
+        elif is_last and error_type in ("missing", "extra_forbidden") and isinstance(part, str):
+            kept.append(part)
+    return tuple(kept)
+
+
+def _dotted(loc: Path) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "record"
+
+
+def _message(document: Document, data_loc: Path, error: Any) -> str:
+    kind = error["type"]
+    where = _dotted(data_loc)
+    if kind == "extra_forbidden":
+        key = str(data_loc[-1])
+        allowed = _fields_at(data_loc[:-1])
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"unknown key '{key}' in {_dotted(data_loc[:-1])}{hint}"
+    if kind == "missing":
+        return f"missing required field '{data_loc[-1]}' in {_dotted(data_loc[:-1])}"
+    message = error["msg"]
+    if kind == "value_error":
+        message = message.removeprefix("Value error, ")
+    if kind == "literal_error" and isinstance(error.get("input"), str):
+        options = [str(v).strip("'") for v in error.get("ctx", {}).get("expected", "").split(", ")]
+        options = [o.split("' or '")[-1].strip("'") for o in options] + [
+            o.split("' or '")[0].strip("'") for o in options
+        ]
+        close = difflib.get_close_matches(error["input"], options, n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean '{close[0]}'?"
+    given = error.get("input")
+    if kind not in ("value_error", "missing") and not isinstance(given, dict | list):
+        shown = repr(given)
+        message += f" (got {shown[:80]}{'...' if len(shown) > 80 else ''})"
+    return f"{where}: {message}"
+
+
+def _fields_at(loc: Path) -> list[str]:
+    """Field names allowed at ``loc`` (for 'did you mean' suggestions)."""
+    annotation: Any = Trial
+    for part in loc:
+        annotation = _unwrap(annotation)
+        if isinstance(part, int):
+            args = typing.get_args(annotation)
+            annotation = args[0] if args else None
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part)
+            annotation = field.annotation if field else None
+        else:
+            return []
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional/Annotated so a model or list type remains."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = options[0] if len(options) == 1 else annotation
+            if len(options) != 1:
+                return annotation
+        else:
+            return annotation
