@@ -1,0 +1,36 @@
+# Single entry point for set-up, validation, site, tests and benchmarks.
+# Every target creates the virtual environment and installs the project first when needed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install validate check site serve test lint fuzz bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+validate: install
+	$(BIN)/evidencekb validate content/
+
+site: validate
+	$(BIN)/mkdocs build --strict --site-dir build/site
+
+serve: install
+	$(BIN)/mkdocs serve
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/mypy src
+
+clean:
+	rm -rf build
