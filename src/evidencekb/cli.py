@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("validate", "schema")
+COMMANDS = ("validate", "schema", "new")
 
 
 def build_parser() -> argparse.ArgumentParser:

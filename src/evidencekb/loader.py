@@ -29,6 +29,8 @@ except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
+PLACEHOLDER = "TODO"
+"""Values starting with this mark what a reviewer must still fill in (see ``evidencekb new``)."""
 
 Path = tuple[str | int, ...]
 
@@ -52,6 +54,7 @@ class Document:
     value_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     number_texts: dict[Path, str] = field(default_factory=dict)
+    placeholders: list[Path] = field(default_factory=list)
 
     def position(self, loc: Path, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of ``loc``, or of its nearest enclosing element that exists."""
@@ -229,6 +232,8 @@ class _Builder:
         if plain and node.tag in _IMPLICIT_TAGS:
             return self._resolve_plain(value, path)
         if node.tag == _CORE + "str":
+            if value.startswith(PLACEHOLDER):
+                self.document.placeholders.append(path)
             return value
         if node.tag in (_CORE + "int", _CORE + "float", _CORE + "bool", _CORE + "null"):
             resolved = self._resolve_plain(value, path)
@@ -252,4 +257,6 @@ class _Builder:
         if _FLOAT.fullmatch(value):
             self.document.number_texts[path] = value
             return float(value)
+        if value.startswith(PLACEHOLDER):
+            self.document.placeholders.append(path)
         return value

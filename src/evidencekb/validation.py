@@ -40,16 +40,35 @@ _CODES = {
 
 
 def validate_document(document: Document) -> tuple[Trial | None, list[Diagnostic]]:
+    """Validate against the models; values still marked TODO are reported as what to fill in."""
+    placeholders = set(document.placeholders)
+    diagnostics = [_placeholder(document, loc) for loc in document.placeholders]
     try:
-        return Trial.model_validate(document.data), []
+        return Trial.model_validate(document.data), diagnostics
     except ValidationError as exc:
-        return None, _diagnostics(document, exc)
+        return None, diagnostics + _diagnostics(document, exc, placeholders)
 
 
-def _diagnostics(document: Document, exc: ValidationError) -> list[Diagnostic]:
+def _placeholder(document: Document, loc: Path) -> Diagnostic:
+    line, column = document.position(loc)
+    value = _value_at(document.data, loc)
+    hint = str(value)[len("TODO"):].lstrip(" :") or "a value"
+    return Diagnostic(document.path, line, column, Severity.ERROR, "placeholder",
+                      f"{_dotted(loc)}: still to fill in: {hint}")
+
+
+def _value_at(data: Any, loc: Path) -> Any:
+    for part in loc:
+        data = data[part]
+    return data
+
+
+def _diagnostics(document: Document, exc: ValidationError, placeholders: set[Path]) -> list[Diagnostic]:
     merged: dict[Path, tuple[str, list[str]]] = {}
     for error in exc.errors(include_url=False):
         data_loc = _data_loc(document.data, error["loc"], error["type"])
+        if any(data_loc[: len(p)] == p for p in placeholders):
+            continue
         code, messages = merged.setdefault(data_loc, (_code(error["type"]), []))
         message = _message(document, data_loc, error)
         if message not in messages:
