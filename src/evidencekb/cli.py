@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("validate", "schema", "new")
+COMMANDS = ("validate", "check", "schema", "new", "effect")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,6 +29,8 @@ except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
+MAX_NODES = 50_000
+"""Values per file (ProDERM has about 1,300): bounds the time spent on a file that is within MAX_BYTES."""
 PLACEHOLDER = "TODO"
 """Values starting with this mark what a reviewer must still fill in (see ``evidencekb new``)."""
 
@@ -104,6 +106,8 @@ def load_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Diagnostic]
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         return None, [_yaml_error(path, exc, text)]
+    except yaml.reader.ReaderError as exc:
+        return None, [_reader_error(path, exc, text)]
     except yaml.YAMLError as exc:
         return None, [_file_error(path, "yaml-syntax", f"invalid YAML: {exc}")]
     except RecursionError:
@@ -166,7 +170,27 @@ def _yaml_error(path: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnostic:
         return Diagnostic(path, line, column, Severity.ERROR, "yaml-too-deep",
                           f"nesting is too deep (records need at most {MAX_DEPTH} levels)")
     context = f" {exc.context}" if exc.context else ""
+    if exc.context_mark is not None and exc.context and exc.context.startswith("while scanning"):
+        # a token the scanner could not finish (a key without ':', an unclosed quote): point at its start
+        line, column = exc.context_mark.line + 1, exc.context_mark.column + 1
+    elif exc.context_mark is not None and exc.context_mark.line + 1 != line:
+        context += f" (started on line {exc.context_mark.line + 1})"
     return Diagnostic(path, line, column, Severity.ERROR, "yaml-syntax", f"invalid YAML:{context} {problem}".strip())
+
+
+def _reader_error(path: str, exc: yaml.reader.ReaderError, text: str) -> Diagnostic:
+    """A character YAML forbids (control characters): the reader gives an offset, so find the character."""
+    character = exc.character if isinstance(exc.character, int) else None
+    index = text.find(chr(character)) if character is not None else -1
+    if index < 0:
+        return _file_error(path, "yaml-syntax", f"invalid YAML: {exc.reason}")
+    line, column = text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+    return Diagnostic(path, line, column, Severity.ERROR, "yaml-syntax",
+                      f"invalid YAML: character U+{character:04X} is not allowed ({exc.reason})")
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _char_at(text: str, line: int, column: int) -> str:
@@ -182,8 +206,13 @@ class _Builder:
 
     def __init__(self, document: Document) -> None:
         self.document = document
+        self.nodes = 0
 
     def build(self, node: yaml.Node, path: Path, depth: int, seen: set[int]) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused("file-too-large", f"file has more than {MAX_NODES:,} values; split it or shorten lists",
+                           node.start_mark)
         if depth > MAX_DEPTH:
             raise _Refused("yaml-too-deep", f"nesting is deeper than {MAX_DEPTH} levels", node.start_mark)
         if id(node) in seen:
@@ -218,7 +247,7 @@ class _Builder:
             key = key_node.value
             if key in first_seen:
                 raise _Refused("duplicate-key",
-                               f"duplicate key '{key}' (first defined on line {first_seen[key]})",
+                               f"duplicate key '{_shorten(key)}' (first defined on line {first_seen[key]})",
                                key_node.start_mark)
             first_seen[key] = key_node.start_mark.line + 1
             child = (*path, key)
@@ -252,8 +281,12 @@ class _Builder:
         if value in _FALSE:
             return False
         if _INT.fullmatch(value):
+            try:
+                number = int(value)
+            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits): keep the text
+                return value
             self.document.number_texts[path] = value
-            return int(value)
+            return number
         if _FLOAT.fullmatch(value):
             self.document.number_texts[path] = value
             return float(value)

@@ -120,7 +120,8 @@ def _message(document: Document, data_loc: Path, error: Any) -> str:
         allowed = _fields_at(data_loc[:-1])
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"unknown key '{key}' in {_dotted(data_loc[:-1])}{hint}"
+        shown = key if len(key) <= 80 else key[:77] + "..."
+        return f"unknown key '{shown}' in {_dotted(data_loc[:-1])}{hint}"
     if kind == "missing":
         return f"missing required field '{data_loc[-1]}' in {_dotted(data_loc[:-1])}"
     message = error["msg"]

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from evidencekb.diagnostics import Severity
 from evidencekb.loader import Path
 from evidencekb.models import Trial
+from evidencekb.rounding import decimals_of
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,6 @@ class Context:
     def decimals(self, loc: Path, value: float) -> int:
         """Decimal places the reviewer typed (``79`` -> 0, ``80.8`` -> 1): the rounding of the source."""
         return decimals_of(self.number_texts.get(tuple(loc)) or repr(value))
-
-
-def decimals_of(text: str) -> int:
-    mantissa, _, exponent = text.lower().partition("e")
-    places = len(mantissa.partition(".")[2])
-    return max(0, places - int(exponent or 0))
 
 
 Rule = Callable[[Trial, Context], Iterable[Finding]]

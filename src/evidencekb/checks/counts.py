@@ -8,6 +8,7 @@ from evidencekb.checks.base import Context, Finding
 from evidencekb.diagnostics import Severity
 from evidencekb.loader import Path
 from evidencekb.models import Trial
+from evidencekb.rounding import percentage_matches_counts
 
 
 def _denominators(trial: Trial) -> dict[str, int]:
@@ -20,8 +21,11 @@ def events_within_totals(trial: Trial, _: Context) -> Iterator[Finding]:
     for i, result in enumerate(trial.results):
         for j, group in enumerate(result.binary or []):
             if group.events > group.total:
-                yield Finding(("results", i, "binary", j, "events"), "impossible-count",
-                              f"{group.events} events out of {group.total} participants: events cannot exceed the total")
+                yield Finding(
+                    ("results", i, "binary", j, "events"),
+                    "impossible-count",
+                    f"{group.events} events out of {group.total} participants: events cannot exceed the total",
+                )
 
 
 def totals_within_denominators(trial: Trial, _: Context) -> Iterator[Finding]:
@@ -33,8 +37,11 @@ def totals_within_denominators(trial: Trial, _: Context) -> Iterator[Finding]:
             size = sizes.get(group.group_id)
             if analysed is not None and size is not None and analysed > size:
                 field = "total" if kind == "binary" else "n"
-                yield Finding(("results", i, kind, j, field), "count-exceeds-denominator",
-                              f"{analysed} analysed in '{group.group_id}', which has only {size}")
+                yield Finding(
+                    ("results", i, kind, j, field),
+                    "count-exceeds-denominator",
+                    f"{analysed} analysed in '{group.group_id}', which has only {size}",
+                )
 
 
 def adverse_event_counts(trial: Trial, _: Context) -> Iterator[Finding]:
@@ -44,12 +51,17 @@ def adverse_event_counts(trial: Trial, _: Context) -> Iterator[Finding]:
             loc = ("adverse_events", i, "groups", j)
             size = sizes.get(group.group_id)
             if group.patients is not None and size is not None and group.patients > size:
-                yield Finding((*loc, "patients"), "count-exceeds-denominator",
-                              f"{group.patients} patients with events in '{group.group_id}', which has only {size}")
+                yield Finding(
+                    (*loc, "patients"),
+                    "count-exceeds-denominator",
+                    f"{group.patients} patients with events in '{group.group_id}', which has only {size}",
+                )
             if group.patients is not None and group.events is not None and group.events < group.patients:
-                yield Finding((*loc, "events"), "impossible-count",
-                              f"{group.events} events in {group.patients} patients: each patient counted has at"
-                              " least one event")
+                yield Finding(
+                    (*loc, "events"),
+                    "impossible-count",
+                    f"{group.events} events in {group.patients} patients: each patient counted has at least one event",
+                )
 
 
 def flow_counts(trial: Trial, _: Context) -> Iterator[Finding]:
@@ -61,21 +73,30 @@ def flow_counts(trial: Trial, _: Context) -> Iterator[Finding]:
             if limit is None:
                 continue
             if stage.stage == "randomized" and entry.count != limit:
-                yield Finding(loc, "flow-mismatch",
-                              f"flow says {entry.count} randomized to '{entry.arm or 'all arms'}', arms say {limit}")
+                yield Finding(
+                    loc,
+                    "flow-mismatch",
+                    f"flow says {entry.count} randomized to '{entry.arm or 'all arms'}', arms say {limit}",
+                )
             elif entry.count > limit:
-                yield Finding(loc, "count-exceeds-denominator",
-                              f"{entry.count} at stage '{stage.stage}' but only {limit} randomized"
-                              f" to '{entry.arm or 'all arms'}'")
+                yield Finding(
+                    loc,
+                    "count-exceeds-denominator",
+                    f"{entry.count} at stage '{stage.stage}' but only {limit} randomized"
+                    f" to '{entry.arm or 'all arms'}'",
+                )
 
 
 def arms_cover_periods(trial: Trial, _: Context) -> Iterator[Finding]:
     periods = len(trial.design.periods)
     for i, arm in enumerate(trial.arms):
         if len(arm.treatments) != periods:
-            yield Finding(("arms", i, "treatments"), "arm-periods",
-                          f"arm '{arm.id}' lists {len(arm.treatments)} treatments for {periods} periods"
-                          " (give one treatment per period)")
+            yield Finding(
+                ("arms", i, "treatments"),
+                "arm-periods",
+                f"arm '{arm.id}' lists {len(arm.treatments)} treatments for {periods} periods"
+                " (give one treatment per period)",
+            )
 
 
 def percentages_match_counts(trial: Trial, context: Context) -> Iterator[Finding]:
@@ -88,10 +109,16 @@ def percentages_match_counts(trial: Trial, context: Context) -> Iterator[Finding
         for j, ae in enumerate(event.groups):
             size = sizes.get(ae.group_id)
             if size is not None and ae.patients is not None:
-                yield from _percent(("adverse_events", i, "groups", j, "percent"), ae.percent, ae.patients, size, context)
+                yield from _percent(
+                    ("adverse_events", i, "groups", j, "percent"), ae.percent, ae.patients, size, context
+                )
     for i, row in enumerate(trial.baseline):
         for j, value in enumerate(row.values):
-            total = value.n if value.n is not None else (sizes.get(value.arm) if value.arm else sum(a.randomized for a in trial.arms))
+            total = (
+                value.n
+                if value.n is not None
+                else (sizes.get(value.arm) if value.arm else sum(a.randomized for a in trial.arms))
+            )
             if value.count is not None and total:
                 yield from _percent(("baseline", i, "values", j, "percent"), value.percent, value.count, total, context)
 
@@ -100,7 +127,11 @@ def _percent(loc: Path, printed: float | None, count: int, total: int, context: 
     if printed is None:
         return
     decimals = context.decimals(loc, printed)
-    exact = 100 * count / total
-    if abs(exact - printed) > 0.5 * 10 ** (-decimals) + 1e-9:
-        yield Finding(loc, "percent-mismatch",
-                      f"{printed:g}% does not match {count}/{total} = {exact:.{decimals + 1}f}%", Severity.WARNING)
+    if count not in percentage_matches_counts(printed, decimals, total):
+        exact = 100 * count / total
+        yield Finding(
+            loc,
+            "percent-mismatch",
+            f"{printed:g}% does not match {count}/{total} = {exact:.{decimals + 1}f}%",
+            Severity.WARNING,
+        )

@@ -27,15 +27,21 @@ def registry_identifiers(trial: Trial, _: Context) -> Iterator[Finding]:
     for i, registration in enumerate(trial.registrations):
         rule = _REGISTRY_FORMATS.get(registration.registry)
         if rule and not rule[0].fullmatch(registration.id):
-            yield Finding(("registrations", i, "id"), "invalid-identifier",
-                          f"'{registration.id}' is not a valid {registration.registry} id: expected {rule[1]}")
+            yield Finding(
+                ("registrations", i, "id"),
+                "invalid-identifier",
+                f"'{registration.id}' is not a valid {registration.registry} id: expected {rule[1]}",
+            )
 
 
 def dates_ordered(trial: Trial, _: Context) -> Iterator[Finding]:
     start, end = trial.design.start_date, trial.design.completion_date
     if start and end and start.value > end.value:
-        yield Finding(("design", "completion_date", "value"), "date-order",
-                      f"completion {end.value} is before the start {start.value}")
+        yield Finding(
+            ("design", "completion_date", "value"),
+            "date-order",
+            f"completion {end.value} is before the start {start.value}",
+        )
 
 
 def sources_cited(trial: Trial, _: Context) -> Iterator[Finding]:
@@ -48,8 +54,12 @@ def sources_cited(trial: Trial, _: Context) -> Iterator[Finding]:
     }
     for i, source in enumerate(trial.sources):
         if source.id not in cited:
-            yield Finding(("sources", i, "id"), "unused-source", f"source '{source.id}' is not cited by any number",
-                          Severity.WARNING)
+            yield Finding(
+                ("sources", i, "id"),
+                "unused-source",
+                f"source '{source.id}' is not cited by any number",
+                Severity.WARNING,
+            )
 
 
 def result_matches_endpoint(trial: Trial, _: Context) -> Iterator[Finding]:
@@ -58,8 +68,11 @@ def result_matches_endpoint(trial: Trial, _: Context) -> Iterator[Finding]:
         expected = types.get(result.endpoint)
         for kind, field in (("binary", "binary"), ("continuous", "continuous"), ("time-to-event", "time_to_event")):
             if getattr(result, field) is not None and expected is not None and kind != expected:
-                yield Finding(("results", i, field), "result-type-mismatch",
-                              f"endpoint '{result.endpoint}' is {expected}, but this result gives {kind} data")
+                yield Finding(
+                    ("results", i, field),
+                    "result-type-mismatch",
+                    f"endpoint '{result.endpoint}' is {expected}, but this result gives {kind} data",
+                )
 
 
 def crossover_comparisons(trial: Trial, _: Context) -> Iterator[Finding]:
@@ -70,6 +83,9 @@ def crossover_comparisons(trial: Trial, _: Context) -> Iterator[Finding]:
     periods = {e.id: e.period for e in trial.endpoints}
     for i, result in enumerate(trial.results):
         if any(g.arm for g in result.groups) and periods.get(result.endpoint) != first:
-            yield Finding(("results", i, "endpoint"), "crossover-comparison",
-                          "in a crossover trial, results by arm are independent groups only in the first period;"
-                          " count later periods per treatment exposure (a population) instead")
+            yield Finding(
+                ("results", i, "endpoint"),
+                "crossover-comparison",
+                "in a crossover trial, results by arm are independent groups only in the first period;"
+                " count later periods per treatment exposure (a population) instead",
+            )

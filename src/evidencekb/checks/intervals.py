@@ -12,7 +12,9 @@ from evidencekb.models.outcomes import ContinuousGroup
 def intervals_ordered(trial: Trial, _: Context) -> Iterator[Finding]:
     for loc, obj in walk(trial):
         if isinstance(obj, Interval) and obj.low is not None and obj.high is not None and obj.low > obj.high:
-            yield Finding((*loc, "low"), "ci-order", f"interval lower bound {obj.low:g} is above its upper bound {obj.high:g}")
+            yield Finding(
+                (*loc, "low"), "ci-order", f"interval lower bound {obj.low:g} is above its upper bound {obj.high:g}"
+            )
 
 
 def intervals_contain_estimates(trial: Trial, _: Context) -> Iterator[Finding]:
@@ -28,5 +30,8 @@ def intervals_contain_estimates(trial: Trial, _: Context) -> Iterator[Finding]:
         if estimate is None or ci is None or ci.low is None or ci.high is None or ci.low > ci.high:
             continue
         if not ci.low <= estimate <= ci.high:
-            yield Finding(where, "ci-excludes-estimate",
-                          f"estimate {estimate:g} lies outside its interval {ci.low:g} to {ci.high:g}")
+            yield Finding(
+                where,
+                "ci-excludes-estimate",
+                f"estimate {estimate:g} lies outside its interval {ci.low:g} to {ci.high:g}",
+            )

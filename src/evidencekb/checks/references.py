@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from evidencekb.checks.base import Context, Finding, walk
@@ -9,7 +10,13 @@ from evidencekb.models import Trial
 from evidencekb.models.outcomes import GroupRef
 
 _ID_LISTS = (
-    "sources", "treatments", "arms", "populations", "endpoints", "adverse_events", "conflicts",
+    "sources",
+    "treatments",
+    "arms",
+    "populations",
+    "endpoints",
+    "adverse_events",
+    "conflicts",
 )
 
 
@@ -21,7 +28,9 @@ def unique_ids(trial: Trial, _: Context) -> Iterator[Finding]:
         for i, item in enumerate(items):
             loc = (*name.split("."), i, "id")
             if item.id in first:
-                yield Finding(loc, "duplicate-id", f"id '{item.id}' is used twice in {name} (first at item {first[item.id]})")
+                yield Finding(
+                    loc, "duplicate-id", f"id '{item.id}' is used twice in {name} (first at item {first[item.id]})"
+                )
             first.setdefault(item.id, i)
     group_ids: dict[str, str] = {}
     for name in ("arms", "populations"):
@@ -32,7 +41,7 @@ def unique_ids(trial: Trial, _: Context) -> Iterator[Finding]:
 
 
 def sources_exist(trial: Trial, _: Context) -> Iterator[Finding]:
-    known = {s.id for s in trial.sources}
+    known = frozenset(s.id for s in trial.sources)
     for loc, obj in walk(trial):
         if loc[:1] == ("sources",):
             continue
@@ -43,11 +52,11 @@ def sources_exist(trial: Trial, _: Context) -> Iterator[Finding]:
 
 
 def references_exist(trial: Trial, _: Context) -> Iterator[Finding]:
-    periods = {p.id for p in trial.design.periods}
-    treatments = {t.id for t in trial.treatments}
-    arms = {a.id for a in trial.arms}
-    populations = {p.id for p in trial.populations}
-    endpoints = {e.id for e in trial.endpoints}
+    periods = frozenset(p.id for p in trial.design.periods)
+    treatments = frozenset(t.id for t in trial.treatments)
+    arms = frozenset(a.id for a in trial.arms)
+    populations = frozenset(p.id for p in trial.populations)
+    endpoints = frozenset(e.id for e in trial.endpoints)
     targets = {
         "period": ("period", periods),
         "treatment": ("treatment", treatments),
@@ -67,11 +76,13 @@ def references_exist(trial: Trial, _: Context) -> Iterator[Finding]:
                 for i, value in enumerate(getattr(obj, field)):
                     if isinstance(value, str) and value not in known:
                         yield Finding((*loc, field, i), "unknown-reference", _missing(field[:-1], value, known))
+    everything = endpoints | {a.id for a in trial.adverse_events} | arms | populations | periods
     for i, conflict in enumerate(trial.conflicts):
-        everything = endpoints | {a.id for a in trial.adverse_events} | arms | populations | periods
         for j, ref in enumerate(conflict.refers_to):
             if ref not in everything:
-                yield Finding(("conflicts", i, "refers_to", j), "unknown-reference", _missing("object", ref, everything))
+                yield Finding(
+                    ("conflicts", i, "refers_to", j), "unknown-reference", _missing("object", ref, everything)
+                )
 
 
 def groups_in_results_exist(trial: Trial, _: Context) -> Iterator[Finding]:
@@ -97,6 +108,11 @@ def _data_field(obj: object) -> str:
     return "groups"
 
 
-def _missing(kind: str, value: str, known: set[str]) -> str:
-    listing = ", ".join(sorted(known)[:12]) or "none defined"
-    return f"unknown {kind} '{value}' (known: {listing})"
+def _missing(kind: str, value: str, known: frozenset[str]) -> str:
+    return f"unknown {kind} '{value}' (known: {_listing(known)})"
+
+
+@functools.lru_cache(maxsize=16)
+def _listing(known: frozenset[str]) -> str:
+    """Sorted once per set: a record with many dangling references must not sort the ids for each."""
+    return ", ".join(sorted(known)[:12]) or "none defined"

@@ -20,10 +20,17 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser("validate", help="check records against the schema and semantic rules")
     add_common_options(parser)
+    parser.add_argument("--consistency", action="store_true",
+                        help="also compare printed statistics with their recomputation (as 'check')")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.consistency:
+        from evidencekb.commands import check
+
+        args.report = "none"
+        return check.run(args)
     from evidencekb.records import DEFAULT_CONTENT, check_paths
 
     records, problems = check_paths(args.paths or [DEFAULT_CONTENT])

@@ -150,6 +150,10 @@ class ReportedStatistic(Cited):
     p_value: PValue | None = optional("p-value as printed: a number, or a bound such as '<0.001'.")
     method: ShortText | None = optional("Analysis method as stated by the source, e.g. 'ANCOVA'.")
     adjusted: bool = optional("true when the estimate is adjusted (ANCOVA, stratified test).", default=False)
+    acknowledged: Text | None = optional(
+        "Reviewers' explanation of a known mismatch with the recomputation (e.g. an adjusted analysis the"
+        " source does not name). The mismatch stays visible but is no longer a warning."
+    )
 
 
 class Result(Cited):

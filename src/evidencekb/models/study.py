@@ -106,9 +106,7 @@ class Design(Model):
         "Intervention model. In a crossover trial each participant receives several treatments, so results"
         " counted per treatment exposure are not independent groups."
     )
-    control: Literal["placebo", "active", "no-treatment", "dose-comparison", "none"] = describe(
-        "Kind of comparator."
-    )
+    control: Literal["placebo", "active", "no-treatment", "dose-comparison", "none"] = describe("Kind of comparator.")
     allocation_ratio: ShortText | None = optional("Allocation ratio, e.g. '1:1'.", pattern=r"^\d+(:\d+)+$")
     masking: Masking | None = optional("Who was masked.")
     sites: CitedCount | None = optional("Number of sites.")

@@ -74,9 +74,9 @@ class Mechanism(Cited):
 
 
 class RobDomain(Model):
-    domain: Literal[
-        "randomization", "deviations", "missing-data", "measurement", "selection-of-reported-result"
-    ] = describe("RoB 2 domain.")
+    domain: Literal["randomization", "deviations", "missing-data", "measurement", "selection-of-reported-result"] = (
+        describe("RoB 2 domain.")
+    )
     judgement: Literal["low", "some-concerns", "high"] = describe("Judgement.")
     justification: Text = describe("Why.")
 
@@ -101,7 +101,9 @@ class Trial(Model):
     registrations: list[Registration] = optional("Registry identifiers.", default_factory=list)
     conditions: list[ShortText] = describe("Conditions studied, e.g. 'dermatomyositis'.", min_length=1)
     interventions: list[ShortText] = describe("Interventions tested, e.g. 'intravenous immune globulin'.", min_length=1)
-    keywords: list[ShortText] = optional("Other names readers search for (brand names, abbreviations).", default_factory=list)
+    keywords: list[ShortText] = optional(
+        "Other names readers search for (brand names, abbreviations).", default_factory=list
+    )
     population: Text = describe("Who was studied, in one or two sentences.")
     bottom_line: Text = describe("Plain-language summary written by the reviewers: benefits, harms, certainty.")
     primary_source: Slug = describe("Source id of the trial's main publication (linked from the key facts).")
@@ -121,4 +123,6 @@ class Trial(Model):
     conflicts: list[Conflict] = optional("Discrepancies between sources, each version kept.", default_factory=list)
     limitations: list[Limitation] = optional("Limitations of the evidence.", default_factory=list)
     mechanisms: list[Mechanism] = optional("Proposed mechanisms of action.", default_factory=list)
-    risk_of_bias: list[RiskOfBias] = optional("Risk-of-bias assessments, with source or assessor.", default_factory=list)
+    risk_of_bias: list[RiskOfBias] = optional(
+        "Risk-of-bias assessments, with source or assessor.", default_factory=list
+    )

@@ -1,0 +1,340 @@
+"""Audit of printed statistics: every number a source reported, compared with the recomputation.
+
+Each printed number is compared within the rounding the source used (the decimals the reviewer
+typed: ``35`` means 34.5 to 35.5). Intervals are tried against every known method and the ones that
+reproduce them are named. Mismatches become warnings at the position of the printed number (errors
+under ``--strict``), unless reviewers acknowledged them in the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from evidencekb.computed import Comparison, ComputedTrial, ConsistencyCheck
+from evidencekb.diagnostics import Diagnostic, Severity
+from evidencekb.effects import (
+    BinaryAnalysis,
+    ContinuousAnalysis,
+    PValue,
+    grim_consistent,
+    interval_method_matches,
+    matches_printed,
+    mean_difference,
+    p_value_consistent,
+    percentage_matches_counts,
+    t_test_p,
+)
+from evidencekb.loader import Document, Path
+from evidencekb.models import ReportedStatistic, Trial
+from evidencekb.rounding import decimals_of
+
+_RATIO = {"risk-ratio", "odds-ratio"}
+_SCALE = {"fraction": 1.0, "percentage-points": 100.0, "ratio": 1.0, "units": 1.0}
+
+
+def audit_trial(trial: Trial, computed: ComputedTrial, texts: Mapping[Path, str]) -> Iterator[ConsistencyCheck]:
+    auditor = _Auditor(texts)
+    for i, result in enumerate(trial.results):
+        comparison = computed.for_result(i)
+        for j, group in enumerate(result.binary or []):
+            if group.percent is not None:
+                yield auditor.percent(
+                    ("results", i, "binary", j, "percent"), result.endpoint, group.percent, group.events, group.total
+                )
+        endpoint = next(e for e in trial.endpoints if e.id == result.endpoint)
+        if endpoint.scale and endpoint.scale.integer_valued:
+            for j, cgroup in enumerate(result.continuous or []):
+                if cgroup.n is not None:
+                    yield auditor.grim(("results", i, "continuous", j, "mean"), result.endpoint, cgroup.mean, cgroup.n)
+        for j, reported in enumerate(result.reported):
+            yield from auditor.reported(("results", i, "reported", j), result.endpoint, reported, comparison)
+
+
+class _Auditor:
+    def __init__(self, texts: Mapping[Path, str]) -> None:
+        self.texts = texts
+
+    def decimals(self, loc: Path, value: float) -> int:
+        return decimals_of(self.texts.get(loc) or repr(value))
+
+    def percent(self, loc: Path, endpoint: str, printed: float, events: int, total: int) -> ConsistencyCheck:
+        decimals = self.decimals(loc, printed)
+        counts = percentage_matches_counts(printed, decimals, total)
+        exact = f"{events}/{total} = {100 * events / total:.{decimals + 1}f}%"
+        if events in counts:
+            return ConsistencyCheck(
+                loc, endpoint, "percentage", f"{printed:g}%", exact, "consistent", f"{printed:g}% is {exact}"
+            )
+        detail = (
+            f"no count out of {total} prints as {printed:g}%"
+            if not counts
+            else f"{printed:g}% of {total} is {counts.start} to {counts.stop - 1}, not {events}"
+        )
+        return ConsistencyCheck(
+            loc, endpoint, "percentage", f"{printed:g}%", exact, "inconsistent", detail, "percent-mismatch"
+        )
+
+    def grim(self, loc: Path, endpoint: str, mean: float, n: int) -> ConsistencyCheck:
+        decimals = self.decimals(loc, mean)
+        if grim_consistent(mean, decimals, n):
+            return ConsistencyCheck(
+                loc,
+                endpoint,
+                "mean (GRIM)",
+                f"{mean:g}",
+                f"n = {n}",
+                "consistent",
+                f"a mean of {n} whole-number scores can print as {mean:g}",
+            )
+        return ConsistencyCheck(
+            loc,
+            endpoint,
+            "mean (GRIM)",
+            f"{mean:g}",
+            f"n = {n}",
+            "inconsistent",
+            f"no total of {n} whole-number scores gives a mean printed as {mean:g} (GRIM)",
+            "grim-inconsistent",
+        )
+
+    def reported(
+        self, loc: Path, endpoint: str, stat: ReportedStatistic, comparison: Comparison | None
+    ) -> Iterator[ConsistencyCheck]:
+        reason = _uncheckable(stat, comparison)
+        checks: list[ConsistencyCheck] = []
+        if reason is None and comparison is not None:
+            if comparison.binary is not None:
+                checks = list(self._binary(loc, endpoint, stat, comparison.binary))
+            elif comparison.continuous is not None:
+                checks = list(self._continuous(loc, endpoint, stat, comparison.continuous))
+        if reason is not None:
+            for name, value in _printed_values(stat):
+                yield ConsistencyCheck(
+                    (*loc, name), endpoint, f"{stat.measure} {name}", value, "-", "not-checkable", reason
+                )
+            return
+        for check in checks:
+            if check.status == "inconsistent" and stat.acknowledged:
+                check = ConsistencyCheck(
+                    check.loc,
+                    check.endpoint,
+                    check.statistic,
+                    check.reported,
+                    check.recomputed,
+                    "acknowledged",
+                    f"{check.detail}; acknowledged: {stat.acknowledged}",
+                    None,
+                    check.methods,
+                )
+            yield check
+
+    def _binary(
+        self, loc: Path, endpoint: str, stat: ReportedStatistic, analysis: BinaryAnalysis
+    ) -> Iterator[ConsistencyCheck]:
+        counts = analysis.counts
+        if stat.measure != "p-value-only":
+            recomputed = {
+                "risk-difference": analysis.risk_difference,
+                "risk-ratio": analysis.risk_ratio,
+                "odds-ratio": analysis.odds_ratio,
+            }[stat.measure]
+            factor = _SCALE[stat.scale]
+            if stat.estimate is not None and recomputed.estimate is not None:
+                yield self._estimate(loc, endpoint, stat, recomputed.estimate * factor)
+            if stat.ci is not None and stat.ci.low is not None and stat.ci.high is not None:
+                decimals = max(
+                    self.decimals((*loc, "ci", "low"), stat.ci.low), self.decimals((*loc, "ci", "high"), stat.ci.high)
+                )
+                scale = stat.scale if stat.scale in ("fraction", "percentage-points", "ratio") else None
+                matches = interval_method_matches(
+                    counts, stat.measure, stat.ci.low, stat.ci.high, decimals, scale, stat.ci.level
+                )
+                yield _interval_check((*loc, "ci"), endpoint, stat, matches)
+        if stat.p_value is not None:
+            yield self._p_value(loc, endpoint, stat, [analysis.fisher_exact, analysis.chi_square])
+
+    def _continuous(
+        self, loc: Path, endpoint: str, stat: ReportedStatistic, analysis: ContinuousAnalysis
+    ) -> Iterator[ConsistencyCheck]:
+        g1, g2 = analysis.intervention, analysis.comparator
+        if stat.measure == "mean-difference":
+            if stat.estimate is not None:
+                yield self._estimate(loc, endpoint, stat, g1.mean - g2.mean)
+            if stat.ci is not None and stat.ci.low is not None and stat.ci.high is not None:
+                decimals = max(
+                    self.decimals((*loc, "ci", "low"), stat.ci.low), self.decimals((*loc, "ci", "high"), stat.ci.high)
+                )
+                found = []
+                shown = []
+                for variance in ("welch", "pooled"):
+                    md = mean_difference(g1, g2, variance, stat.ci.level)
+                    if md.ci_low is None or md.ci_high is None:
+                        continue
+                    shown.append(f"{variance} {md.ci_low:.{decimals + 1}f} to {md.ci_high:.{decimals + 1}f}")
+                    if matches_printed(md.ci_low, stat.ci.low, decimals) and matches_printed(
+                        md.ci_high, stat.ci.high, decimals
+                    ):
+                        found.append(variance)
+                yield _ci_result((*loc, "ci"), endpoint, stat, found, shown)
+        if stat.p_value is not None:
+            yield self._p_value(loc, endpoint, stat, [t_test_p(g1, g2, "welch"), t_test_p(g1, g2, "pooled")])
+
+    def _estimate(self, loc: Path, endpoint: str, stat: ReportedStatistic, value: float) -> ConsistencyCheck:
+        assert stat.estimate is not None
+        decimals = self.decimals((*loc, "estimate"), stat.estimate)
+        shown = f"{value:.{decimals + 2}f}"
+        if matches_printed(value, stat.estimate, decimals):
+            return ConsistencyCheck(
+                (*loc, "estimate"),
+                endpoint,
+                f"{stat.measure} estimate",
+                f"{stat.estimate:g}",
+                shown,
+                "consistent",
+                f"recomputed {shown} prints as {stat.estimate:g}",
+            )
+        if stat.adjusted:
+            return ConsistencyCheck(
+                (*loc, "estimate"),
+                endpoint,
+                f"{stat.measure} estimate",
+                f"{stat.estimate:g}",
+                shown,
+                "not-checkable",
+                f"adjusted estimate ({stat.method or 'method not stated'}); the unadjusted recomputation is {shown}",
+            )
+        return ConsistencyCheck(
+            (*loc, "estimate"),
+            endpoint,
+            f"{stat.measure} estimate",
+            f"{stat.estimate:g}",
+            shown,
+            "inconsistent",
+            f"reported {stat.measure} {stat.estimate:g}, recomputed {shown}",
+            "estimate-mismatch",
+        )
+
+    def _p_value(self, loc: Path, endpoint: str, stat: ReportedStatistic, tests: list[PValue]) -> ConsistencyCheck:
+        assert stat.p_value is not None
+        printed = stat.p_value
+        decimals = None if isinstance(printed, str) else self.decimals((*loc, "p_value"), printed)
+        results = []
+        for test in tests:
+            if test.value is None:
+                continue
+            outcome = p_value_consistent(printed, test.value, decimals)
+            results.append((test, outcome))
+        shown = "; ".join(f"{t.test}: {t.value:.2g}" for t, _ in results) or "not computable"
+        where = (*loc, "p_value")
+        if any(o.consistent for _, o in results):
+            best = (
+                next(o for _, o in results if o.agrees)
+                if any(o.agrees for _, o in results)
+                else next(o for _, o in results if o.consistent)
+            )
+            return ConsistencyCheck(where, endpoint, "p-value", str(printed), shown, "consistent", best.detail)
+        if not results:
+            return ConsistencyCheck(
+                where,
+                endpoint,
+                "p-value",
+                str(printed),
+                shown,
+                "not-checkable",
+                "no test is computable for these groups",
+            )
+        status = "not-checkable" if stat.adjusted else "inconsistent"
+        detail = results[0][1].detail + (" (adjusted analysis)" if stat.adjusted else "")
+        return ConsistencyCheck(
+            where,
+            endpoint,
+            "p-value",
+            str(printed),
+            shown,
+            status,
+            detail,
+            None if stat.adjusted else "p-value-mismatch",
+        )
+
+
+def _interval_check(loc: Path, endpoint: str, stat: ReportedStatistic, matches) -> ConsistencyCheck:  # type: ignore[no-untyped-def]
+    found = [m.method for m in matches if m.matches]
+    shown = [f"{m.method} {m.ci_low:.2f} to {m.ci_high:.2f}" for m in matches if m.ci_low is not None]
+    return _ci_result(loc, endpoint, stat, found, shown)
+
+
+def _ci_result(
+    loc: Path, endpoint: str, stat: ReportedStatistic, found: list[str], shown: list[str]
+) -> ConsistencyCheck:
+    assert stat.ci is not None
+    reported = f"{stat.ci.low:g} to {stat.ci.high:g}"
+    if found:
+        return ConsistencyCheck(
+            loc,
+            endpoint,
+            f"{stat.measure} CI",
+            reported,
+            "; ".join(shown),
+            "consistent",
+            f"reproduced by the {', '.join(found)} method",
+            methods=tuple(found),
+        )
+    if stat.adjusted:
+        return ConsistencyCheck(
+            loc,
+            endpoint,
+            f"{stat.measure} CI",
+            reported,
+            "; ".join(shown),
+            "not-checkable",
+            "adjusted analysis: unadjusted intervals are " + "; ".join(shown),
+        )
+    return ConsistencyCheck(
+        loc,
+        endpoint,
+        f"{stat.measure} CI",
+        reported,
+        "; ".join(shown),
+        "inconsistent",
+        f"no method reproduces {reported} (" + "; ".join(shown) + ")",
+        "ci-not-reproduced",
+    )
+
+
+def _uncheckable(stat: ReportedStatistic, comparison: Comparison | None) -> str | None:
+    if comparison is None or (comparison.binary is None and comparison.continuous is None):
+        reason = comparison.not_computed if comparison else None
+        return f"nothing to recompute from: {reason or 'no per-group data'}"
+    if comparison.binary is not None and stat.measure not in (
+        "risk-difference",
+        "risk-ratio",
+        "odds-ratio",
+        "p-value-only",
+    ):
+        return f"{stat.measure} is not recomputed from counts"
+    if comparison.continuous is not None and stat.measure not in ("mean-difference", "p-value-only"):
+        return f"{stat.measure} is not recomputed from means"
+    return None
+
+
+def _printed_values(stat: ReportedStatistic) -> Iterator[tuple[str, str]]:
+    if stat.estimate is not None:
+        yield "estimate", f"{stat.estimate:g}"
+    if stat.ci is not None:
+        yield "ci", f"{stat.ci.low} to {stat.ci.high}"
+    if stat.p_value is not None:
+        yield "p_value", str(stat.p_value)
+
+
+def audit_diagnostics(document: Document, computed: ComputedTrial) -> list[Diagnostic]:
+    """Warnings at the printed numbers that the recomputation does not reproduce."""
+    result = []
+    for check in computed.checks:
+        if check.status == "inconsistent" and check.code:
+            line, column = document.position(check.loc)
+            result.append(
+                Diagnostic(
+                    document.path, line, column, Severity.WARNING, check.code, f"{check.endpoint}: {check.detail}"
+                )
+            )
+    return result

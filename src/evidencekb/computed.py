@@ -1,0 +1,181 @@
+"""The computed namespace: effects recomputed from a record's raw per-group data, never authored.
+
+Reviewers type what sources printed (counts, means, SDs); this module derives every effect shown on the
+site and in exports, with the method named, and keeps it apart from the record (``ComputedTrial`` is
+attached at build time and serialized on its own, never written back into the YAML). Which groups may be
+compared is decided here: two randomized arms (intervention vs comparator) only; treatment exposures in
+a crossover are not independent groups, so no parallel-group effect is computed for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from evidencekb.effects import (
+    BinaryAnalysis,
+    BinaryCounts,
+    ContinuousAnalysis,
+    GroupMean,
+    analyse_binary,
+    analyse_continuous,
+    group_from_ci,
+    group_from_se,
+)
+from evidencekb.loader import Path
+from evidencekb.models import ContinuousGroup, Result, Trial
+from evidencekb.models.outcomes import GroupRef
+
+DEFAULT_LEVEL = 0.95
+DEFAULT_METHODS = {"risk_difference": "newcomb", "risk_ratio": "log", "odds_ratio": "logit", "variance": "welch"}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Intervention vs comparator for one result of one endpoint."""
+
+    endpoint: str
+    result: int
+    source: str
+    intervention: str | None
+    comparator: str | None
+    binary: BinaryAnalysis | None = None
+    continuous: ContinuousAnalysis | None = None
+    not_computed: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "result": self.result,
+            "source": self.source,
+            "intervention": self.intervention,
+            "comparator": self.comparator,
+            "binary": self.binary.to_dict() if self.binary else None,
+            "continuous": self.continuous.to_dict() if self.continuous else None,
+            "not_computed": self.not_computed,
+        }
+
+
+@dataclass(frozen=True)
+class ConsistencyCheck:
+    """One printed number compared with its recomputation."""
+
+    loc: Path
+    endpoint: str | None
+    statistic: str
+    reported: str
+    recomputed: str
+    status: str  # consistent | inconsistent | acknowledged | not-checkable
+    detail: str
+    code: str | None = None
+    methods: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "location": "/".join(str(p) for p in self.loc),
+            "endpoint": self.endpoint,
+            "statistic": self.statistic,
+            "reported": self.reported,
+            "recomputed": self.recomputed,
+            "status": self.status,
+            "detail": self.detail,
+            "methods": list(self.methods),
+        }
+
+
+@dataclass(frozen=True)
+class ComputedTrial:
+    trial: str
+    level: float
+    comparisons: tuple[Comparison, ...]
+    checks: tuple[ConsistencyCheck, ...] = field(default=())
+
+    def for_result(self, index: int) -> Comparison | None:
+        return next((c for c in self.comparisons if c.result == index), None)
+
+    def checks_at(self, prefix: Path) -> list[ConsistencyCheck]:
+        return [c for c in self.checks if c.loc[: len(prefix)] == tuple(prefix)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "trial": self.trial,
+            "level": self.level,
+            "methods": DEFAULT_METHODS,
+            "comparisons": [c.to_dict() for c in self.comparisons],
+            "consistency": [c.to_dict() for c in self.checks],
+        }
+
+
+def compute_trial(
+    trial: Trial, number_texts: Mapping[Path, str] | None = None, level: float = DEFAULT_LEVEL
+) -> ComputedTrial:
+    """Every comparison of the trial, and the audit of every printed statistic against it."""
+    from evidencekb.audit import audit_trial
+
+    comparisons = tuple(compare_result(trial, i, level) for i in range(len(trial.results)))
+    computed = ComputedTrial(trial.id, level, comparisons)
+    checks = tuple(audit_trial(trial, computed, number_texts or {}))
+    return ComputedTrial(trial.id, level, comparisons, checks)
+
+
+def compare_result(trial: Trial, index: int, level: float = DEFAULT_LEVEL) -> Comparison:
+    result = trial.results[index]
+    endpoint = next(e for e in trial.endpoints if e.id == result.endpoint)
+    pair = _arm_pair(trial, result)
+    base = {"endpoint": result.endpoint, "result": index, "source": result.source}
+    if isinstance(pair, str):
+        return Comparison(**base, intervention=None, comparator=None, not_computed=pair)
+    first, second = pair
+    ids = {"intervention": first.group_id, "comparator": second.group_id}
+    if result.binary is not None:
+        counts = BinaryCounts(first.events, first.total, second.events, second.total)  # type: ignore[attr-defined]
+        event = "good" if endpoint.better == "higher" else "bad"
+        return Comparison(**base, **ids, binary=analyse_binary(counts, level=level, event=event))
+    if result.continuous is not None:
+        groups = [_group_mean(g) for g in (first, second)]  # type: ignore[arg-type]
+        if any(isinstance(g, str) for g in groups):
+            reason = next(g for g in groups if isinstance(g, str))
+            return Comparison(**base, **ids, not_computed=reason)
+        analysis = analyse_continuous(groups[0], groups[1], level=level)  # type: ignore[arg-type]
+        return Comparison(**base, **ids, continuous=analysis)
+    if result.time_to_event is not None:
+        return Comparison(**base, **ids, not_computed="medians only: no hazard ratio is derived from medians")
+    return Comparison(**base, **ids, not_computed="no per-group data; only the reported statistics")
+
+
+def _arm_pair(trial: Trial, result: Result) -> tuple[GroupRef, GroupRef] | str:
+    groups = result.groups
+    if not groups:
+        return "no per-group data; only the reported statistics"
+    populations = {p.id: p for p in trial.populations}
+    if any(
+        g.population and populations[g.population].unit == "treatment-exposures"
+        for g in groups
+        if g.population in populations
+    ):
+        return (
+            "groups are treatment exposures in a crossover (the same patients appear in both),"
+            " so no parallel-group effect is computed"
+        )
+    if any(g.arm is None for g in groups):
+        return "groups are not randomized arms, so no randomized comparison is computed"
+    roles = {a.id: a.role for a in trial.arms}
+    intervention = [g for g in groups if roles.get(g.arm or "") == "intervention"]
+    comparator = [g for g in groups if roles.get(g.arm or "") == "comparator"]
+    if len(intervention) != 1 or len(comparator) != 1:
+        return "needs exactly one intervention arm and one comparator arm"
+    return intervention[0], comparator[0]
+
+
+def _group_mean(group: ContinuousGroup) -> GroupMean | str:
+    if group.n is None:
+        return "needs the number analysed in each group"
+    if group.sd is not None:
+        return GroupMean(group.mean, group.sd, group.n)
+    if group.se is not None:
+        return group_from_se(group.mean, group.se, group.n)
+    ci = group.ci
+    if ci is not None and ci.low is not None and ci.high is not None and group.n >= 2:
+        return group_from_ci(group.mean, ci.low, ci.high, group.n, ci.level)
+    return "needs an SD, SE or confidence interval for each group"
