@@ -3,6 +3,7 @@
 
 PYTHON ?= python3
 VENV := .venv
+export NO_MKDOCS_2_WARNING := 1
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
@@ -20,7 +21,7 @@ validate: install
 	$(BIN)/evidencekb validate content/
 
 site: validate
-	$(BIN)/mkdocs build --strict --site-dir build/site
+	$(BIN)/python scripts/build_site.py --site-dir build/site
 
 serve: install
 	$(BIN)/mkdocs serve
