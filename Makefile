@@ -29,6 +29,9 @@ serve: install
 test: install
 	$(BIN)/python -m pytest
 
+fuzz: install
+	EVIDENCEKB_FUZZ_EXAMPLES=$${EVIDENCEKB_FUZZ_EXAMPLES:-5000} $(BIN)/python -m pytest -q tests/test_fuzz.py
+
 lint: install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/mypy src

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from evidencekb.checks import run_checks
 from evidencekb.diagnostics import Diagnostic, Severity
-from evidencekb.loader import Document, load_file
+from evidencekb.loader import Document, load_bytes, load_file
 from evidencekb.models import Trial
 from evidencekb.validation import validate_document
 
@@ -44,8 +44,16 @@ def discover(paths: Iterable[str]) -> tuple[list[str], list[Diagnostic]]:
 
 
 def check_file(path: str) -> CheckedRecord:
+    return _check_loaded(path, *load_file(path))
+
+
+def check_bytes(raw: bytes, path: str) -> CheckedRecord:
+    """Check record text that is not (or not yet) a file, e.g. a file at another git revision."""
+    return _check_loaded(path, *load_bytes(raw, path))
+
+
+def _check_loaded(path: str, document: Document | None, problems: list[Diagnostic]) -> CheckedRecord:
     record = CheckedRecord(path)
-    document, problems = load_file(path)
     record.document = document
     record.diagnostics.extend(problems)
     if document is None:

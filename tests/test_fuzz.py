@@ -1,0 +1,80 @@
+"""Fuzzing the pipeline with random mutations of the ProDERM record (Hypothesis).
+
+Each example replaces one value anywhere in the record with something hostile or merely wrong (other
+types, negative or huge numbers, markup, deep structures), dumps it back to YAML and runs loading,
+validation, semantic checks, recomputation and the audit. Nothing may raise: every problem must come
+back as a positioned diagnostic. ``make fuzz`` runs many more examples (EVIDENCEKB_FUZZ_EXAMPLES).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evidencekb.computed import compute_trial
+from evidencekb.records import check_bytes
+
+EXAMPLES = int(os.environ.get("EVIDENCEKB_FUZZ_EXAMPLES", "60"))
+PRODERM = yaml.safe_load(Path("content/trials/proderm.yaml").read_text(encoding="utf-8"))
+HOSTILE_TEXT = ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "javascript:alert(1)",
+                "]]><!--", "{{ 7*7 }}", "**bold** [link](javascript:alert(1))", "\u202e\u0000x", ""]
+
+
+def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found += _paths(value, (*prefix, i))
+    return found
+
+
+PATHS = _paths(PRODERM)
+
+values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**12), max_value=10**12)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(HOSTILE_TEXT)
+    | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8,
+)
+
+
+def _replace(data: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(data, dict):
+        return {k: (_replace(v, rest, value) if k == head else v) for k, v in data.items()}
+    return [(_replace(v, rest, value) if i == head else v) for i, v in enumerate(data)]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutations=st.lists(st.tuples(st.sampled_from(PATHS), values), min_size=1, max_size=3))
+def test_mutated_record_never_raises(mutations: list[tuple[tuple[Any, ...], Any]], input_log: Any) -> None:
+    data = PRODERM
+    for path, value in mutations:
+        try:
+            data = _replace(data, path, value)
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier mutation removed this path
+    raw = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
+
+    def pipeline() -> None:
+        record = check_bytes(raw, "proderm.yaml")
+        for diagnostic in record.diagnostics:
+            assert diagnostic.line >= 1 and diagnostic.column >= 1
+        if record.trial is not None and record.document is not None:
+            compute_trial(record.trial, record.document.number_texts).to_dict()
+
+    input_log.run("mutated proderm.yaml", pipeline)
