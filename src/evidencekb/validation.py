@@ -38,6 +38,10 @@ _CODES = {
     "finite_number": "not-finite",
 }
 
+MAX_REPORTED = 1000
+"""Places with a schema problem reported per file. A list of empty mappings gives ten 'missing' errors per
+item; past this many, validation stops, so that time and output stay bounded."""
+
 
 def validate_document(document: Document) -> tuple[Trial | None, list[Diagnostic]]:
     """Validate against the models; values still marked TODO are reported as what to fill in."""
@@ -65,19 +69,31 @@ def _value_at(data: Any, loc: Path) -> Any:
 
 def _diagnostics(document: Document, exc: ValidationError, placeholders: set[Path]) -> list[Diagnostic]:
     merged: dict[Path, tuple[str, list[str]]] = {}
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    cut: Diagnostic | None = None
+    for index, error in enumerate(errors):
         data_loc = _data_loc(document.data, error["loc"], error["type"])
-        if any(data_loc[: len(p)] == p for p in placeholders):
+        if any(data_loc[:i] in placeholders for i in range(len(data_loc) + 1)):
             continue
+        if data_loc not in merged and len(merged) == MAX_REPORTED:
+            line, column = document.position(data_loc, key=_at_key(_code(error["type"])))
+            cut = Diagnostic(document.path, line, column, Severity.ERROR, "too-many-errors",
+                             f"validation stopped after {MAX_REPORTED} problems; {len(errors) - index} more"
+                             " not shown (fix the ones above first)")
+            break
         code, messages = merged.setdefault(data_loc, (_code(error["type"]), []))
         message = _message(document, data_loc, error)
         if message not in messages:
             messages.append(message)
     result = []
     for data_loc, (code, messages) in merged.items():
-        line, column = document.position(data_loc, key=code in ("unknown-key", "missing-field"))
+        line, column = document.position(data_loc, key=_at_key(code))
         result.append(Diagnostic(document.path, line, column, Severity.ERROR, code, "; or ".join(messages)))
-    return result
+    return result + ([cut] if cut else [])
+
+
+def _at_key(code: str) -> bool:
+    return code in ("unknown-key", "missing-field")
 
 
 def _code(error_type: str) -> str:
