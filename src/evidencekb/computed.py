@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from evidencekb.effects import (
     BinaryAnalysis,
@@ -24,7 +24,7 @@ from evidencekb.effects import (
     group_from_se,
 )
 from evidencekb.loader import Path
-from evidencekb.models import ContinuousGroup, Result, Trial
+from evidencekb.models import BinaryGroup, ContinuousGroup, Result, Trial
 from evidencekb.models.outcomes import GroupRef
 
 DEFAULT_LEVEL = 0.95
@@ -123,25 +123,25 @@ def compare_result(trial: Trial, index: int, level: float = DEFAULT_LEVEL) -> Co
     result = trial.results[index]
     endpoint = next(e for e in trial.endpoints if e.id == result.endpoint)
     pair = _arm_pair(trial, result)
-    base = {"endpoint": result.endpoint, "result": index, "source": result.source}
     if isinstance(pair, str):
-        return Comparison(**base, intervention=None, comparator=None, not_computed=pair)
+        return Comparison(result.endpoint, index, result.source, None, None, not_computed=pair)
     first, second = pair
-    ids = {"intervention": first.group_id, "comparator": second.group_id}
-    if result.binary is not None:
-        counts = BinaryCounts(first.events, first.total, second.events, second.total)  # type: ignore[attr-defined]
-        event = "good" if endpoint.better == "higher" else "bad"
-        return Comparison(**base, **ids, binary=analyse_binary(counts, level=level, event=event))
-    if result.continuous is not None:
-        groups = [_group_mean(g) for g in (first, second)]  # type: ignore[arg-type]
-        if any(isinstance(g, str) for g in groups):
-            reason = next(g for g in groups if isinstance(g, str))
-            return Comparison(**base, **ids, not_computed=reason)
-        analysis = analyse_continuous(groups[0], groups[1], level=level)  # type: ignore[arg-type]
-        return Comparison(**base, **ids, continuous=analysis)
-    if result.time_to_event is not None:
-        return Comparison(**base, **ids, not_computed="medians only: no hazard ratio is derived from medians")
-    return Comparison(**base, **ids, not_computed="no per-group data; only the reported statistics")
+
+    def comparison(**computed: Any) -> Comparison:
+        return Comparison(result.endpoint, index, result.source, first.group_id, second.group_id, **computed)
+
+    if isinstance(first, BinaryGroup) and isinstance(second, BinaryGroup):
+        counts = BinaryCounts(first.events, first.total, second.events, second.total)
+        event: Literal["good", "bad"] = "good" if endpoint.better == "higher" else "bad"
+        return comparison(binary=analyse_binary(counts, level=level, event=event))
+    if isinstance(first, ContinuousGroup) and isinstance(second, ContinuousGroup):
+        intervention, comparator = _group_mean(first), _group_mean(second)
+        if isinstance(intervention, str):
+            return comparison(not_computed=intervention)
+        if isinstance(comparator, str):
+            return comparison(not_computed=comparator)
+        return comparison(continuous=analyse_continuous(intervention, comparator, level=level))
+    return comparison(not_computed="medians only: no hazard ratio is derived from medians")
 
 
 def _arm_pair(trial: Trial, result: Result) -> tuple[GroupRef, GroupRef] | str:

@@ -6,9 +6,8 @@ is required, and the description from the model. Types link to the section of th
 
 from __future__ import annotations
 
-from typing import Any
-
 from html import escape
+from typing import Any
 
 from evidencekb.models import Trial
 
@@ -39,9 +38,8 @@ def _section(name: str, schema: dict[str, Any]) -> list[str]:
         return lines
     lines += ["| field | type | required | description |", "|---|---|---|---|"]
     for field, spec in properties.items():
-        lines.append(
-            f"| `{field}` | {_type(spec)} | {'yes' if field in required else 'no'} | {_cell(spec.get('description', ''))} |"
-        )
+        needed = "yes" if field in required else "no"
+        lines.append(f"| `{field}` | {_type(spec)} | {needed} | {_cell(spec.get('description', ''))} |")
     return lines + [""]
 
 

@@ -127,8 +127,14 @@ def load_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Diagnostic]
         line, column = document.position(())
         kind = type(document.data).__name__ if document.data is not None else "null"
         return None, [
-            Diagnostic(path, line, column, Severity.ERROR, "root-not-mapping",
-                       f"a record must be a mapping of keys to values, not a {kind}")
+            Diagnostic(
+                path,
+                line,
+                column,
+                Severity.ERROR,
+                "root-not-mapping",
+                f"a record must be a mapping of keys to values, not a {kind}",
+            )
         ]
     return document, []
 
@@ -190,14 +196,32 @@ def _yaml_error(path: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnostic:
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = exc.problem or "invalid YAML"
     if _char_at(text, line, column) == "\t":
-        return Diagnostic(path, line, column, Severity.ERROR, "yaml-tab",
-                          "tab character where YAML expects indentation or a value; indent with spaces")
+        return Diagnostic(
+            path,
+            line,
+            column,
+            Severity.ERROR,
+            "yaml-tab",
+            "tab character where YAML expects indentation or a value; indent with spaces",
+        )
     if "expected a single document" in str(exc):
-        return Diagnostic(path, line, column, Severity.ERROR, "yaml-multiple-documents",
-                          "a record file holds exactly one YAML document (remove the extra '---')")
+        return Diagnostic(
+            path,
+            line,
+            column,
+            Severity.ERROR,
+            "yaml-multiple-documents",
+            "a record file holds exactly one YAML document (remove the extra '---')",
+        )
     if "maximum nesting depth" in problem:
-        return Diagnostic(path, line, column, Severity.ERROR, "yaml-too-deep",
-                          f"nesting is too deep (records need at most {MAX_DEPTH} levels)")
+        return Diagnostic(
+            path,
+            line,
+            column,
+            Severity.ERROR,
+            "yaml-too-deep",
+            f"nesting is too deep (records need at most {MAX_DEPTH} levels)",
+        )
     context = f" {exc.context}" if exc.context else ""
     if exc.context_mark is not None and exc.context and exc.context.startswith("while scanning"):
         # a token the scanner could not finish (a key without ':', an unclosed quote): point at its start
@@ -214,8 +238,14 @@ def _reader_error(path: str, exc: yaml.reader.ReaderError, text: str) -> Diagnos
     if index < 0:
         return _file_error(path, "yaml-syntax", f"invalid YAML: {exc.reason}")
     line, column = text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
-    return Diagnostic(path, line, column, Severity.ERROR, "yaml-syntax",
-                      f"invalid YAML: character U+{character:04X} is not allowed ({exc.reason})")
+    return Diagnostic(
+        path,
+        line,
+        column,
+        Severity.ERROR,
+        "yaml-syntax",
+        f"invalid YAML: character U+{character:04X} is not allowed ({exc.reason})",
+    )
 
 
 def _shorten(text: str, limit: int = 80) -> str:
@@ -244,8 +274,9 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _Refused("yaml-too-deep", f"nesting is deeper than {MAX_DEPTH} levels", node.start_mark)
         if id(node) in seen:
-            raise _Refused("yaml-alias", "anchors and aliases (&name, *name) are not allowed; write values out",
-                           node.start_mark)
+            raise _Refused(
+                "yaml-alias", "anchors and aliases (&name, *name) are not allowed; write values out", node.start_mark
+            )
         seen.add(id(node))
         mark = node.start_mark
         self.document.value_positions[path] = (mark.line + 1, mark.column + 1)
@@ -255,6 +286,7 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             self._check_collection_tag(node, "seq")
             return [self.build(item, (*path, i), depth + 1, seen) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node, path)
 
     def _check_collection_tag(self, node: yaml.Node, kind: str) -> None:
@@ -268,15 +300,18 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Refused("yaml-complex-key", "mapping keys must be plain names", key_node.start_mark)
             if key_node.tag == _CORE + "merge":
-                raise _Refused("yaml-merge-key", "merge keys ('<<') are not allowed; write the keys out",
-                               key_node.start_mark)
+                raise _Refused(
+                    "yaml-merge-key", "merge keys ('<<') are not allowed; write the keys out", key_node.start_mark
+                )
             if key_node.tag not in _IMPLICIT_TAGS:
                 raise _Refused("yaml-tag", f"tag {key_node.tag!r} is not allowed in records", key_node.start_mark)
             key = key_node.value
             if key in first_seen:
-                raise _Refused("duplicate-key",
-                               f"duplicate key '{_shorten(key)}' (first defined on line {first_seen[key]})",
-                               key_node.start_mark)
+                raise _Refused(
+                    "duplicate-key",
+                    f"duplicate key '{_shorten(key)}' (first defined on line {first_seen[key]})",
+                    key_node.start_mark,
+                )
             first_seen[key] = key_node.start_mark.line + 1
             child = (*path, key)
             self.document.key_positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -294,12 +329,18 @@ class _Builder:
             return value
         if node.tag in (_CORE + "int", _CORE + "float", _CORE + "bool", _CORE + "null"):
             resolved = self._resolve_plain(value, path)
-            expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[node.tag[len(_CORE):]]
-            if isinstance(resolved, expected):
+            expected: dict[str, type | tuple[type, ...]] = {
+                "int": int,
+                "float": (int, float),
+                "bool": bool,
+                "null": type(None),
+            }
+            if isinstance(resolved, expected[node.tag[len(_CORE) :]]):
                 return resolved
-            raise _Refused("yaml-tag", f"{value!r} is not a valid {node.tag[len(_CORE):]}", node.start_mark)
-        raise _Refused("yaml-tag", f"tag {node.tag!r} is not allowed in records (no custom or Python tags)",
-                       node.start_mark)
+            raise _Refused("yaml-tag", f"{value!r} is not a valid {node.tag[len(_CORE) :]}", node.start_mark)
+        raise _Refused(
+            "yaml-tag", f"tag {node.tag!r} is not allowed in records (no custom or Python tags)", node.start_mark
+        )
 
     def _resolve_plain(self, value: str, path: Path) -> Any:
         if value in _NULLS:

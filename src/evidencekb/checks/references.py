@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 
-from evidencekb.checks.base import Context, Finding, walk
+from evidencekb.checks.base import Context, Finding, fields_of
+from evidencekb.loader import Path
 from evidencekb.models import Trial
 from evidencekb.models.outcomes import GroupRef
 
@@ -26,7 +27,7 @@ def unique_ids(trial: Trial, _: Context) -> Iterator[Finding]:
     for name, items in lists.items():
         first: dict[str, int] = {}
         for i, item in enumerate(items):
-            loc = (*name.split("."), i, "id")
+            loc: Path = (*name.split("."), i, "id")
             if item.id in first:
                 yield Finding(
                     loc, "duplicate-id", f"id '{item.id}' is used twice in {name} (first at item {first[item.id]})"
@@ -40,18 +41,29 @@ def unique_ids(trial: Trial, _: Context) -> Iterator[Finding]:
                 yield Finding((name, i, "id"), "duplicate-id", f"id '{item.id}' names both an arm and a population")
 
 
-def sources_exist(trial: Trial, _: Context) -> Iterator[Finding]:
+def sources_exist(trial: Trial, context: Context) -> Iterator[Finding]:
     known = frozenset(s.id for s in trial.sources)
-    for loc, obj in walk(trial):
+    for loc, obj in context.models(trial):
         if loc[:1] == ("sources",):
             continue
-        for field in type(obj).model_fields:
+        for field in fields_of(type(obj)).sources:
             value = getattr(obj, field)
-            if (field == "source" or field.endswith("_source")) and isinstance(value, str) and value not in known:
+            if isinstance(value, str) and value not in known:
                 yield Finding((*loc, field), "unknown-source", _missing("source", value, known))
 
 
-def references_exist(trial: Trial, _: Context) -> Iterator[Finding]:
+_TARGETS = ("period", "treatment", "endpoint", "population", "arm")
+_LIST_TARGETS = ("treatments", "arms")
+
+
+@functools.cache
+def _reference_fields(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Single-id and list-of-ids reference fields of a model class, in the order the rule checks them."""
+    names = fields_of(cls).names
+    return tuple(f for f in _TARGETS if f in names), tuple(f for f in _LIST_TARGETS if f in names)
+
+
+def references_exist(trial: Trial, context: Context) -> Iterator[Finding]:
     periods = frozenset(p.id for p in trial.design.periods)
     treatments = frozenset(t.id for t in trial.treatments)
     arms = frozenset(a.id for a in trial.arms)
@@ -64,18 +76,22 @@ def references_exist(trial: Trial, _: Context) -> Iterator[Finding]:
         "population": ("population", populations),
         "arm": ("arm", arms),
     }
-    for loc, obj in walk(trial):
+    lists = {"treatments": treatments, "arms": arms}
+    for loc, obj in context.models(trial):
         if loc == () or loc[:1] == ("sources",):
             continue
-        for field, (kind, known) in targets.items():
-            value = getattr(obj, field, None) if field in type(obj).model_fields else None
-            if isinstance(value, str) and value not in known:
-                yield Finding((*loc, field), "unknown-reference", _missing(kind, value, known))
-        for field, known in (("treatments", treatments), ("arms", arms)):
-            if field in type(obj).model_fields:
-                for i, value in enumerate(getattr(obj, field)):
-                    if isinstance(value, str) and value not in known:
-                        yield Finding((*loc, field, i), "unknown-reference", _missing(field[:-1], value, known))
+        single, several = _reference_fields(type(obj))
+        for field in single:
+            value = getattr(obj, field, None)
+            if isinstance(value, str):
+                kind, known = targets[field]
+                if value not in known:
+                    yield Finding((*loc, field), "unknown-reference", _missing(kind, value, known))
+        for field in several:
+            known = lists[field]
+            for i, value in enumerate(getattr(obj, field)):
+                if isinstance(value, str) and value not in known:
+                    yield Finding((*loc, field, i), "unknown-reference", _missing(field[:-1], value, known))
     everything = endpoints | {a.id for a in trial.adverse_events} | arms | populations | periods
     for i, conflict in enumerate(trial.conflicts):
         for j, ref in enumerate(conflict.refers_to):
@@ -85,16 +101,17 @@ def references_exist(trial: Trial, _: Context) -> Iterator[Finding]:
                 )
 
 
-def groups_in_results_exist(trial: Trial, _: Context) -> Iterator[Finding]:
+def groups_in_results_exist(trial: Trial, context: Context) -> Iterator[Finding]:
     """A result or adverse event names each group once."""
-    for loc, obj in walk(trial):
-        if isinstance(obj, GroupRef) or not any(f in type(obj).model_fields for f in ("binary", "groups")):
+    for loc, obj in context.models(trial):
+        names = fields_of(type(obj)).names
+        if isinstance(obj, GroupRef) or not ("binary" in names or "groups" in names):
             continue
         groups = getattr(obj, "groups", None)
         if not isinstance(groups, list):
             continue
         seen: set[str] = set()
-        field = "groups" if "groups" in type(obj).model_fields else _data_field(obj)
+        field = "groups" if "groups" in names else _data_field(obj)
         for i, group in enumerate(groups):
             if group.group_id in seen:
                 yield Finding((*loc, field, i), "duplicate-group", f"group '{group.group_id}' appears twice")

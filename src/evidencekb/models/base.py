@@ -8,7 +8,7 @@ refused, closed vocabularies are literals. Dates are the one exception: YAML giv
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -45,16 +45,16 @@ class Model(BaseModel):
     )
 
 
-def describe(text: str, **kwargs: object) -> object:
+def describe(text: str, **kwargs: Any) -> Any:
     """A required field with a description (descriptions feed the JSON Schema and editor tooltips)."""
-    return Field(..., description=text, **kwargs)  # type: ignore[arg-type]
+    return Field(..., description=text, **kwargs)
 
 
-def optional(text: str, default: object = None, **kwargs: object) -> object:
+def optional(text: str, default: Any = None, **kwargs: Any) -> Any:
     """An optional field with a description (``default_factory`` in kwargs wins over ``default``)."""
     if "default_factory" in kwargs:
-        return Field(description=text, **kwargs)  # type: ignore[arg-type]
-    return Field(default=default, description=text, **kwargs)  # type: ignore[arg-type]
+        return Field(description=text, **kwargs)
+    return Field(default=default, description=text, **kwargs)
 
 
 class Cited(Model):
