@@ -1,4 +1,7 @@
-"""``evidencekb schema``: write the JSON Schema of records, or check that the committed one is fresh."""
+"""``evidencekb schema``: write the JSON Schemas of records and of the JSON export, or check they are fresh.
+
+The export schema (``export.schema.json``) is written next to the record schema, wherever ``--out`` puts it.
+"""
 
 from __future__ import annotations
 
@@ -17,22 +20,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def run(args: argparse.Namespace) -> int:
+    from evidencekb.export.json_export import EXPORT_SCHEMA_PATH, export_schema_text
     from evidencekb.schema import trial_schema_text
 
-    text = trial_schema_text()
+    export_path = os.path.join(os.path.dirname(args.out), os.path.basename(EXPORT_SCHEMA_PATH))
+    schemas = [(args.out, trial_schema_text()), (export_path, export_schema_text())]
     if args.check:
-        try:
-            with open(args.out, encoding="utf-8") as handle:
-                current = handle.read()
-        except OSError:
-            current = None
-        if current != text:
-            print(f"{args.out}:1:1: error[schema-stale]: the schema differs from the models;"
-                  " run 'evidencekb schema' and commit the result", file=sys.stderr)
-            return 1
-        return 0
+        return max(_check(path, text) for path, text in schemas)
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-    print(f"wrote {args.out}", file=sys.stderr)
+    for path, text in schemas:
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _check(path: str, text: str) -> int:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            current = handle.read()
+    except OSError:
+        current = None
+    if current != text:
+        print(f"{path}:1:1: error[schema-stale]: the schema differs from the models;"
+              " run 'evidencekb schema' and commit the result", file=sys.stderr)
+        return 1
     return 0

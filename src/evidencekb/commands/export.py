@@ -1,0 +1,80 @@
+"""``evidencekb export``: open-data files of the published records, as JSON, tidy CSV or FHIR R5 bundles.
+
+Files go to ``OUT/<format>/`` (``OUT/json/<trial>.json``, ``OUT/csv/*.csv``, ``OUT/fhir/<trial>.json``), so
+the three formats can share one output folder. Every record is validated first: if any has an error,
+the diagnostics are printed as ``validate`` prints them and nothing is written, so a half-updated export
+never looks complete. Drafts are left out unless asked for, like on the site.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from evidencekb.computed import ComputedTrial
+    from evidencekb.models import Trial
+
+FORMATS = ("json", "csv", "fhir")  # evidencekb.export.FORMATS, repeated so that --help imports nothing
+DEFAULT_OUT = os.path.join("build", "exports")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "export",
+        help="write open-data exports of the records: JSON, tidy CSV tables or FHIR R5 bundles",
+        description="Export validated records. Nothing is written when any record has an error.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="record files or folders (default: content/)")
+    parser.add_argument("--format", choices=FORMATS, required=True, help="what to write")
+    parser.add_argument("--out", default=DEFAULT_OUT, help=f"output folder; files go to OUT/FORMAT/ ({DEFAULT_OUT})")
+    parser.add_argument("--include-drafts", action="store_true", help="also export records with status: draft")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from evidencekb.computed import compute_trial
+    from evidencekb.diagnostics import Severity, render
+    from evidencekb.records import DEFAULT_CONTENT, check_paths
+
+    records, diagnostics = check_paths(args.paths or [DEFAULT_CONTENT])
+    diagnostics += [d for r in records for d in r.diagnostics]
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        print(render(errors, "text"), file=sys.stderr)
+        print(f"{len(errors)} error(s) in {len(records)} record(s): nothing exported", file=sys.stderr)
+        return 1
+    pairs = []
+    for record in records:
+        assert record.trial is not None and record.document is not None  # no errors: every record loaded
+        if record.trial.status == "draft" and not args.include_drafts:
+            print(f"{record.path}: draft, not exported (use --include-drafts)", file=sys.stderr)
+            continue
+        pairs.append((record.trial, compute_trial(record.trial, record.document.number_texts)))
+    folder = os.path.join(args.out, args.format)
+    files = export_files(args.format, pairs)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        for name, text in files.items():
+            with open(os.path.join(folder, name), "wb") as handle:
+                handle.write(text.encode("utf-8"))
+    except OSError as exc:
+        print(f"evidencekb export: error: cannot write to {folder}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(files)} file(s) to {folder}", file=sys.stderr)
+    return 0
+
+
+def export_files(fmt: str, pairs: list[tuple[Trial, ComputedTrial]]) -> dict[str, str]:
+    """File name -> text of one format's export of the given (trial, computed) pairs."""
+    if fmt == "csv":
+        from evidencekb.export.csv_export import csv_tables
+
+        return csv_tables(pairs)
+    if fmt == "json":
+        from evidencekb.export.json_export import trial_json as render
+    else:
+        from evidencekb.export.fhir_export import trial_bundle_json as render
+    return {f"{trial.id}.json": render(trial, computed) for trial, computed in pairs}
