@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 validate: install
-	$(BIN)/evidencekb validate content/
+	$(BIN)/evidencekb validate --strict content/
 
 site: validate
 	$(BIN)/python scripts/build_site.py --site-dir build/site

@@ -1,0 +1,159 @@
+"""Forest plot of the binary comparisons as inline SVG, drawn at build time (no JavaScript).
+
+Estimates and intervals come from the computed namespace; this module only maps them to pixels. The
+SVG has ``role="img"`` with a ``<title>`` and a ``<desc>`` that states every row in words, and the
+same numbers follow in a table, so nothing is conveyed by position or colour alone. Text is set with
+``currentColor`` so the plot follows the light/dark palette.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from evidencekb.effects import METHOD_LABELS
+from evidencekb.render import format as fmt
+from evidencekb.render.context import TrialContext
+from evidencekb.render.env import render
+
+WIDTH = 760
+LABEL_W = 220
+PLOT_W = 330
+ROW_H = 30
+TOP = 44
+BOTTOM = 62
+
+
+@dataclass
+class ForestRow:
+    label: str
+    endpoint: str
+    counts: str
+    estimate: float
+    low: float | None
+    high: float | None
+    text: str
+    y: float = 0
+    x: float = 0
+    x_low: float = 0
+    x_high: float = 0
+
+
+@dataclass
+class Axis:
+    ticks: list[tuple[float, str]]
+    null_x: float
+    left: float
+    right: float
+
+
+def _nice_step(span: float) -> float:
+    raw = span / 6
+    power = 10 ** math.floor(math.log10(raw))
+    for multiple in (1, 2, 2.5, 5, 10):
+        if raw <= multiple * power:
+            return multiple * power
+    return 10 * power
+
+
+class _Scale:
+    def __init__(self, low: float, high: float, log: bool) -> None:
+        self.log = log
+        self.low, self.high = (math.log(low), math.log(high)) if log else (low, high)
+
+    def __call__(self, value: float) -> float:
+        v = math.log(value) if self.log else value
+        return LABEL_W + (v - self.low) / (self.high - self.low) * PLOT_W
+
+
+def _linear_axis(values: list[float]) -> tuple[_Scale, list[tuple[float, str]]]:
+    low, high = min([*values, 0.0]), max([*values, 0.0])
+    step = _nice_step(max(high - low, 1e-9))
+    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
+    scale = _Scale(low, high, log=False)
+    count = round((high - low) / step)
+    ticks = [(scale(low + k * step), fmt.num(low + k * step, 0 if step >= 1 else 1)) for k in range(count + 1)]
+    return scale, ticks
+
+
+def _log_axis(values: list[float]) -> tuple[_Scale, list[tuple[float, str]]]:
+    low, high = min([*values, 1.0]), max([*values, 1.0])
+    low_exp, high_exp = math.floor(math.log2(low)), math.ceil(math.log2(high))
+    if low_exp == high_exp:
+        high_exp += 1
+    scale = _Scale(2.0**low_exp, 2.0**high_exp, log=True)
+    stride = max(1, math.ceil((high_exp - low_exp) / 8))
+    ticks = [(scale(2.0**e), fmt.num(2.0**e, 2 if e < -1 else (1 if e < 0 else 0)))
+             for e in range(low_exp, high_exp + 1, stride)]
+    return scale, ticks
+
+
+def _rows(ctx: TrialContext, measure: str) -> list[ForestRow]:
+    rows = []
+    for comparison in ctx.computed.comparisons:
+        if comparison.binary is None:
+            continue
+        b = comparison.binary
+        endpoint = ctx.endpoint(comparison.endpoint)
+        estimate = b.risk_difference if measure == "risk-difference" else b.risk_ratio
+        if estimate.estimate is None:
+            continue
+        factor = 100.0 if measure == "risk-difference" else 1.0
+        low = None if estimate.ci_low is None else estimate.ci_low * factor
+        high = None if estimate.ci_high is None else estimate.ci_high * factor
+        digits = 1 if measure == "risk-difference" else 2
+        text = f"{fmt.num(estimate.estimate * factor, digits)} ({fmt.interval(low, high, digits)})"
+        counts = f"{b.counts.events1}/{b.counts.total1} vs {b.counts.events2}/{b.counts.total2}"
+        rows.append(ForestRow(endpoint.short_label or endpoint.label, endpoint.id, counts,
+                              estimate.estimate * factor, low, high, text))
+    return rows
+
+
+def forest_data(ctx: TrialContext, measure: str) -> dict[str, object] | None:
+    rows = _rows(ctx, measure)
+    if not rows:
+        return None
+    log = measure == "risk-ratio"
+    values = [v for r in rows for v in (r.estimate, r.low, r.high) if v is not None]
+    scale, ticks = _log_axis(values) if log else _linear_axis(values)
+    for i, row in enumerate(rows):
+        row.y = TOP + i * ROW_H + ROW_H / 2
+        row.x = scale(row.estimate)
+        row.x_low = scale(row.low) if row.low is not None else LABEL_W
+        row.x_high = scale(row.high) if row.high is not None else LABEL_W + PLOT_W
+    null = 1.0 if log else 0.0
+    methods = {
+        c.binary.risk_difference.method if measure == "risk-difference" else c.binary.risk_ratio.method
+        for c in ctx.computed.comparisons if c.binary is not None
+    }
+    method = "; ".join(sorted(METHOD_LABELS.get((measure, m), m) for m in methods))
+    name = "Risk difference (percentage points)" if not log else "Risk ratio (log scale)"
+    intervention, comparator = ctx.side_label("intervention"), ctx.side_label("comparator")
+    height = TOP + len(rows) * ROW_H + BOTTOM
+    return {
+        "id": f"forest-{measure}",
+        "measure": measure,
+        "name": name,
+        "method": method,
+        "level": round(ctx.computed.level * 100),
+        "rows": rows,
+        "axis": Axis(ticks, scale(null), LABEL_W, LABEL_W + PLOT_W),
+        "width": WIDTH,
+        "height": height,
+        "axis_y": TOP + len(rows) * ROW_H,
+        "plot_top": TOP - 8,
+        "text_x": LABEL_W + PLOT_W + 14,
+        "left_words": f"more events with {comparator}",
+        "right_words": f"more events with {intervention}",
+        "null": fmt.num(null, 0),
+        "title": f"Forest plot: {name}, {intervention} vs {comparator}, {ctx.trial.short_name}",
+    }
+
+
+def render_forest(ctx: TrialContext) -> Markup:
+    plots = [p for p in (forest_data(ctx, "risk-difference"), forest_data(ctx, "risk-ratio")) if p]
+    reasons = sorted({c.not_computed for c in ctx.computed.comparisons
+                      if c.not_computed and ctx.endpoint(c.endpoint).type == "binary"})
+    return render("forest.html", plots=plots, reasons=reasons, ctx=ctx)

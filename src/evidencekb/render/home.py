@@ -1,0 +1,62 @@
+"""The home page's table of all published trials, one row each, linking to the trial pages.
+
+The primary outcome's effect is the computed comparison of the first primary endpoint; when none can
+be computed (e.g. crossover exposures) the row says why instead of showing an effect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from evidencekb.computed import ComputedTrial
+from evidencekb.models import Trial
+from evidencekb.render import format as fmt
+from evidencekb.render.context import randomized_total
+from evidencekb.render.env import render
+from evidencekb.render.sof import md_effect, rd_effect, rr_effect
+
+
+@dataclass(frozen=True)
+class TrialEntry:
+    trial: Trial
+    computed: ComputedTrial
+    href: str
+
+
+def _primary(entry: TrialEntry) -> dict[str, object]:
+    trial = entry.trial
+    primary = next((e for e in trial.endpoints if e.role == "primary"), trial.endpoints[0])
+    for index, result in enumerate(trial.results):
+        if result.endpoint != primary.id:
+            continue
+        comparison = entry.computed.for_result(index)
+        if comparison is None:
+            continue
+        if comparison.binary is not None:
+            c = comparison.binary.counts
+            rd, rr = rd_effect(comparison), rr_effect(comparison)
+            return {"label": primary.label, "counts": f"{c.events1}/{c.total1} vs {c.events2}/{c.total2}",
+                    "effect": f"RD {rd.value} ({rd.interval}); RR {rr.value} ({rr.interval})",
+                    "method": f"{rd.method}; {rr.method}"}
+        if comparison.continuous is not None:
+            md = md_effect(comparison)
+            return {"label": primary.label, "counts": "", "effect": f"MD {md.value} ({md.interval})",
+                    "method": md.method}
+        counts = " vs ".join(f"{g.events}/{g.total}" for g in (result.binary or []))
+        return {"label": primary.label, "counts": counts, "effect": None, "method": "",
+                "reason": comparison.not_computed}
+    return {"label": primary.label, "counts": "", "effect": None, "method": "", "reason": "no results recorded"}
+
+
+def _design(trial: Trial) -> str:
+    d = trial.design
+    phase = f"phase {d.phase}, " if d.phase != "not-applicable" else ""
+    return f"{phase}{d.allocation} {d.model}, {d.control}"
+
+
+def render_trial_table(entries: list[TrialEntry]) -> Markup:
+    rows = [{"e": e, "n": randomized_total(e.trial)[0], "design": _design(e.trial),
+             "primary": _primary(e)} for e in entries]
+    return render("trial_table.html", rows=rows, fmt=fmt)

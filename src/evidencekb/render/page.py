@@ -1,0 +1,79 @@
+"""A whole trial page: YAML front matter, fixed Markdown headings, and escaped HTML blocks between them.
+
+Headings are Markdown with fixed ids (so the table of contents and the search index get sections that
+deep-link, e.g. ``#harms``); everything that carries record text is a raw HTML block rendered with
+autoescape, so Markdown never interprets record text. Front-matter values are escaped too, because the
+theme prints the title and tags without escaping.
+"""
+
+from __future__ import annotations
+
+import json
+
+from markupsafe import Markup, escape
+
+from evidencekb.render.background import (
+    render_downloads,
+    render_limitations,
+    render_mechanisms,
+    render_methods_note,
+    render_sources,
+)
+from evidencekb.render.context import TrialContext
+from evidencekb.render.flow import render_flow
+from evidencekb.render.forest import render_forest
+from evidencekb.render.harms import render_conflicts, render_harms, render_special_interest
+from evidencekb.render.keyfacts import render_bottom_line, render_key_facts
+from evidencekb.render.results import render_continuous, render_endpoints
+from evidencekb.render.sof import render_sof
+
+SECTIONS = (
+    ("bottom-line", 2, "Bottom line", render_bottom_line),
+    ("key-facts", 2, "Key facts", render_key_facts),
+    ("summary-of-findings", 2, "Summary of findings", render_sof),
+    ("forest-plot", 2, "Forest plot", render_forest),
+    ("participant-flow", 2, "Participant flow", render_flow),
+    ("endpoints", 2, "Endpoints", render_endpoints),
+    ("continuous-results", 2, "Continuous and time-to-event results", render_continuous),
+    ("harms", 2, "Harms", render_harms),
+    ("special-interest", 3, "Adverse events of special interest", render_special_interest),
+    ("conflicts", 2, "Where sources disagree", render_conflicts),
+    ("limitations", 2, "Limitations", render_limitations),
+    ("mechanisms", 2, "Proposed mechanisms", render_mechanisms),
+    ("sources", 2, "Sources", render_sources),
+    ("methods-note", 2, "Methods note", render_methods_note),
+    ("downloads", 2, "Downloads", render_downloads),
+)
+
+
+def tags(ctx: TrialContext) -> list[str]:
+    """Tag names (escaped: the theme prints them raw) for the condition, intervention and outcome indexes."""
+    found = [f"Condition: {c}" for c in ctx.trial.conditions]
+    found += [f"Intervention: {i}" for i in ctx.trial.interventions]
+    found += [f"Outcome: {e.outcome}" for e in ctx.trial.endpoints if e.outcome]
+    return [str(escape(t)) for t in dict.fromkeys(found)]
+
+
+def front_matter(ctx: TrialContext) -> str:
+    """YAML front matter written as JSON values (JSON is YAML), every string pre-escaped for HTML."""
+    meta = {
+        "title": str(escape(ctx.trial.short_name)),
+        "description": str(escape(f"{ctx.trial.short_name}: {ctx.trial.title}")),
+        "tags": tags(ctx),
+        "hide": ["navigation"],
+    }
+    lines = [f"{key}: {json.dumps(value, ensure_ascii=True)}" for key, value in meta.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n"
+
+
+def render_trial_page(ctx: TrialContext) -> str:
+    """The Markdown source of ``trials/<slug>.md``."""
+    heading = Markup('<h1 id="trial-title">{} <small class="ekb-subtitle">{}</small></h1>').format(
+        ctx.trial.short_name, ctx.abbr(ctx.trial.title))
+    parts = [front_matter(ctx), str(heading), ""]
+    for anchor, level, title, section in SECTIONS:
+        parts.append(f"{'#' * level} {title} {{#{anchor}}}")
+        parts.append("")
+        parts.append(str(section(ctx)))
+        parts.append("")
+    return "\n".join(parts)
