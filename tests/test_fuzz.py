@@ -10,10 +10,9 @@ page only escaped. ``make fuzz`` runs many more examples (EVIDENCEKB_FUZZ_EXAMPL
 from __future__ import annotations
 
 import os
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-
-from html.parser import HTMLParser
 
 import yaml
 from hypothesis import HealthCheck, given, settings
