@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -70,7 +71,7 @@ def pytest_terminal_summary(
 
 # --- The built site, shared by the site and browser tests (built once per session) -------------------
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)> [md](javascript:alert(1))"
 """Appended to every text field of a copy of proderm.yaml to check that record text is always escaped."""
 
@@ -96,7 +97,7 @@ def _poison(value: object, key: str | None = None) -> object:
     return value
 
 
-def make_xss_site(target: __import__("pathlib").Path) -> __import__("pathlib").Path:
+def make_xss_site(target: Path) -> Path:
     """A copy of the content folder whose ProDERM record has script payloads in every text field."""
     import shutil
 
@@ -117,8 +118,8 @@ def make_xss_site(target: __import__("pathlib").Path) -> __import__("pathlib").P
 
 @dataclass
 class BuiltSites:
-    real: __import__("pathlib").Path
-    xss: __import__("pathlib").Path
+    real: Path
+    xss: Path
     seconds: float
 
 
