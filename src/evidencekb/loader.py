@@ -23,9 +23,9 @@ import yaml
 from evidencekb.diagnostics import Diagnostic, Severity
 
 try:
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
@@ -46,6 +46,30 @@ _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
+_CONSTANTS: dict[str, Any] = {**dict.fromkeys(_NULLS), **dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
+_PLAIN = (None, "")  # the C composer marks plain scalars with "", Python's with None
+_NUMBER_START = frozenset("+-.0123456789")
+"""First characters of every text that ``_INT`` or ``_FLOAT`` match: other texts skip both patterns."""
+_STR, _SEQ, _MAP, _MERGE = (_CORE + t for t in ("str", "seq", "map", "merge"))
+_COUNT_FIRST = MAX_NODES
+"""Texts longer than this are counted on parser events before composing. A value takes at least two
+characters (``1,`` in a flow list, ``-`` and a line break in a block list), so a shorter text cannot
+exceed MAX_NODES, and composing it is fast: counting it would only double the parse."""
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader with a constant-time tag resolver for untagged nodes.
+
+    PyYAML's resolver matches every plain scalar against YAML 1.1's patterns, but the builder re-types
+    plain scalars by YAML 1.2 rules and only asks whether a tag is one of ``_IMPLICIT_TAGS``. So every
+    untagged scalar gets ``str`` (which is one of them), except a plain ``<<``, which keeps the merge tag
+    the builder refuses, exactly as PyYAML's resolver gives it. Explicit tags never reach the resolver.
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            return _MERGE if implicit[0] and value == "<<" else _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
 @dataclass
@@ -104,7 +128,8 @@ def load_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Diagnostic]
     if problem:
         return None, [problem]
     try:
-        _count_values(text)
+        if len(text) > _COUNT_FIRST:
+            _count_values(text)
         node = yaml.compose(text, Loader=_Loader)
     except _Refused as exc:
         return None, [Diagnostic(path, exc.line, exc.column, Severity.ERROR, exc.code, exc.message)]
@@ -273,21 +298,25 @@ class _Builder:
             raise _Refused("file-too-large", _TOO_MANY_VALUES, node.start_mark)
         if depth > MAX_DEPTH:
             raise _Refused("yaml-too-deep", f"nesting is deeper than {MAX_DEPTH} levels", node.start_mark)
-        if id(node) in seen:
+        identity = id(node)
+        if identity in seen:
             raise _Refused(
                 "yaml-alias", "anchors and aliases (&name, *name) are not allowed; write values out", node.start_mark
             )
-        seen.add(id(node))
+        seen.add(identity)
         mark = node.start_mark
         self.document.value_positions[path] = (mark.line + 1, mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):  # most nodes: tested first, plain scalars resolved inline
+            if node.style in _PLAIN and node.tag in _IMPLICIT_TAGS:
+                return self._resolve_plain(node.value, path)
+            return self._scalar(node, path)
         if isinstance(node, yaml.MappingNode):
             self._check_collection_tag(node, "map")
             return self._mapping(node, path, depth, seen)
         if isinstance(node, yaml.SequenceNode):
             self._check_collection_tag(node, "seq")
             return [self.build(item, (*path, i), depth + 1, seen) for i, item in enumerate(node.value)]
-        assert isinstance(node, yaml.ScalarNode)
-        return self._scalar(node, path)
+        raise AssertionError(f"unexpected node {node!r}")
 
     def _check_collection_tag(self, node: yaml.Node, kind: str) -> None:
         if node.tag != _CORE + kind:
@@ -296,10 +325,11 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int, seen: set[int]) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
+        key_positions = self.document.key_positions
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Refused("yaml-complex-key", "mapping keys must be plain names", key_node.start_mark)
-            if key_node.tag == _CORE + "merge":
+            if key_node.tag == _MERGE:
                 raise _Refused(
                     "yaml-merge-key", "merge keys ('<<') are not allowed; write the keys out", key_node.start_mark
                 )
@@ -312,15 +342,16 @@ class _Builder:
                     f"duplicate key '{_shorten(key)}' (first defined on line {first_seen[key]})",
                     key_node.start_mark,
                 )
-            first_seen[key] = key_node.start_mark.line + 1
+            mark = key_node.start_mark
+            first_seen[key] = mark.line + 1
             child = (*path, key)
-            self.document.key_positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            key_positions[child] = (mark.line + 1, mark.column + 1)
             result[key] = self.build(value_node, child, depth + 1, seen)
         return result
 
     def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
         value = node.value
-        plain = node.style in (None, "")  # the C composer marks plain scalars with "", Python's with None
+        plain = node.style in _PLAIN
         if plain and node.tag in _IMPLICIT_TAGS:
             return self._resolve_plain(value, path)
         if node.tag == _CORE + "str":
@@ -343,22 +374,19 @@ class _Builder:
         )
 
     def _resolve_plain(self, value: str, path: Path) -> Any:
-        if value in _NULLS:
-            return None
-        if value in _TRUE:
-            return True
-        if value in _FALSE:
-            return False
-        if _INT.fullmatch(value):
-            try:
-                number = int(value)
-            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits): keep the text
-                return value
-            self.document.number_texts[path] = value
-            return number
-        if _FLOAT.fullmatch(value):
-            self.document.number_texts[path] = value
-            return float(value)
+        if value in _CONSTANTS:
+            return _CONSTANTS[value]
+        if value[:1] in _NUMBER_START:
+            if _INT.fullmatch(value):
+                try:
+                    number = int(value)
+                except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits): keep the text
+                    return value
+                self.document.number_texts[path] = value
+                return number
+            if _FLOAT.fullmatch(value):
+                self.document.number_texts[path] = value
+                return float(value)
         if value.startswith(PLACEHOLDER):
             self.document.placeholders.append(path)
         return value

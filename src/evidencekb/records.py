@@ -5,8 +5,10 @@ Every file is processed and all problems are collected; one bad file never hides
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from evidencekb.checks import run_checks
@@ -68,9 +70,28 @@ def _check_loaded(path: str, document: Document | None, problems: list[Diagnosti
 
 def check_paths(paths: Iterable[str]) -> tuple[list[CheckedRecord], list[Diagnostic]]:
     files, problems = discover(paths)
-    records = [check_file(f) for f in files]
+    with _no_cycle_collection():
+        records = [check_file(f) for f in files]
     problems.extend(_duplicate_trial_ids(records))
     return records, problems
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many records are checked.
+
+    Loading allocates many small objects (nodes, positions, models) and keeps the documents and trials
+    of every record, so the collector's full passes rescan an ever larger heap: they took half the time
+    of validating 1,000 records. Nodes and models form no reference cycles (reference counting frees
+    them), so nothing accumulates while it is paused; the collector resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _duplicate_trial_ids(records: list[CheckedRecord]) -> list[Diagnostic]:

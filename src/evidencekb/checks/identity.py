@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Iterator
 
-from evidencekb.checks.base import Context, Finding, walk
+from evidencekb.checks.base import Context, Finding, fields_of
 from evidencekb.diagnostics import Severity
 from evidencekb.models import Trial
 
@@ -44,13 +44,12 @@ def dates_ordered(trial: Trial, _: Context) -> Iterator[Finding]:
         )
 
 
-def sources_cited(trial: Trial, _: Context) -> Iterator[Finding]:
+def sources_cited(trial: Trial, context: Context) -> Iterator[Finding]:
     cited = {
         getattr(obj, field)
-        for loc, obj in walk(trial)
+        for loc, obj in context.models(trial)
         if loc[:1] != ("sources",)
-        for field in type(obj).model_fields
-        if field == "source" or field.endswith("_source")
+        for field in fields_of(type(obj)).sources
     }
     for i, source in enumerate(trial.sources):
         if source.id not in cited:

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from evidencekb.checks.base import Context, Finding, walk
+from evidencekb.checks.base import Context, Finding
 from evidencekb.models import Interval, ReportedStatistic, Trial
 from evidencekb.models.outcomes import ContinuousGroup
 
 
-def intervals_ordered(trial: Trial, _: Context) -> Iterator[Finding]:
-    for loc, obj in walk(trial):
+def intervals_ordered(trial: Trial, context: Context) -> Iterator[Finding]:
+    for loc, obj in context.models(trial):
         if isinstance(obj, Interval) and obj.low is not None and obj.high is not None and obj.low > obj.high:
             yield Finding(
                 (*loc, "low"), "ci-order", f"interval lower bound {obj.low:g} is above its upper bound {obj.high:g}"
             )
 
 
-def intervals_contain_estimates(trial: Trial, _: Context) -> Iterator[Finding]:
-    for loc, obj in walk(trial):
+def intervals_contain_estimates(trial: Trial, context: Context) -> Iterator[Finding]:
+    for loc, obj in context.models(trial):
         if isinstance(obj, ReportedStatistic):
             estimate, ci = obj.estimate, obj.ci
             where = (*loc, "estimate")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 from evidencekb.diagnostics import has_errors, render
@@ -33,9 +34,19 @@ def run(args: argparse.Namespace) -> int:
         return check.run(args)
     from evidencekb.records import DEFAULT_CONTENT, check_paths
 
-    records, problems = check_paths(args.paths or [DEFAULT_CONTENT])
-    diagnostics = problems + [d for r in records for d in r.diagnostics]
-    return report(diagnostics, args, len(records))
+    # Only the diagnostics are needed: drop the loaded records before the cyclic collector resumes, so
+    # that it never makes a full pass over all of them (about 15% of validating 1,000 records).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        records, problems = check_paths(args.paths or [DEFAULT_CONTENT])
+        diagnostics = problems + [d for r in records for d in r.diagnostics]
+        checked = len(records)
+        del records
+    finally:
+        if enabled:
+            gc.enable()
+    return report(diagnostics, args, checked)
 
 
 def report(diagnostics: list, args: argparse.Namespace, checked: int) -> int:  # type: ignore[type-arg]
