@@ -32,6 +32,11 @@ test: install
 fuzz: install
 	EVIDENCEKB_FUZZ_EXAMPLES=$${EVIDENCEKB_FUZZ_EXAMPLES:-5000} $(BIN)/python -m pytest -q tests/test_fuzz.py
 
+# N = 10, 100 and 1,000 synthetic records (about 15 minutes); BENCH_SIZES=10,100 make bench for a quick try.
+BENCH_SIZES ?= 10,100,1000
+bench: install
+	$(BIN)/python scripts/bench.py --sizes $(BENCH_SIZES)
+
 lint: install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/mypy src

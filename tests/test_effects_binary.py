@@ -578,11 +578,11 @@ def test_swapping_arms_negates_rd_and_inverts_ratios(counts: BinaryCounts) -> No
                 continue
             assert back.estimate == pytest.approx(1 / value(result), rel=1e-12)
             if result.ci_low is not None and back.ci_low is not None:
-                # score limits are accepted while statsmodels' test gives p within 1e-4 of alpha there, so on
-                # extreme tables the two orientations may differ slightly
+                # score limits are accepted while statsmodels' test gives p within 1e-4 of alpha there; where
+                # the p-value curve is flat (e.g. 754347/754347 vs 2/24) that allows limits about 0.1% apart
                 low, high = limits(result)
                 assert limits(back) == pytest.approx(
-                    (1 / high, 1 / low), rel=1e-3 if method == "score" else 1e-12
+                    (1 / high, 1 / low), rel=1e-2 if method == "score" else 1e-12
                 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from evidencekb.checks.base import Context, Finding
@@ -127,7 +128,7 @@ def _percent(loc: Path, printed: float | None, count: int, total: int, context: 
     if printed is None:
         return
     decimals = context.decimals(loc, printed)
-    if count not in percentage_matches_counts(printed, decimals, total):
+    if count not in _matching_counts(printed, decimals, total):
         exact = 100 * count / total
         yield Finding(
             loc,
@@ -135,3 +136,18 @@ def _percent(loc: Path, printed: float | None, count: int, total: int, context: 
             f"{printed:g}% does not match {count}/{total} = {exact:.{decimals + 1}f}%",
             Severity.WARNING,
         )
+
+
+def _matching_counts(percent: float, decimals: int, total: int) -> range:
+    """``percentage_matches_counts`` in integer arithmetic: the same counts, without building Fractions.
+
+    The printed value is ``digits / 10**decimals`` exactly (its decimal text without the point); a count k
+    prints as it when ``(2 digits - 1) total <= 200 k 10**decimals <= (2 digits + 1) total``.
+    """
+    if total < 1 or decimals < 0 or not math.isfinite(percent):
+        return percentage_matches_counts(percent, decimals, total)  # raises as it always did
+    digits = int(f"{percent:.{decimals}f}".replace(".", ""))
+    scale = 200 * 10**decimals
+    low = -((1 - 2 * digits) * total // scale)
+    high = (2 * digits + 1) * total // scale
+    return range(max(low, 0), min(high + 1, total + 1))

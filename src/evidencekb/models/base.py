@@ -22,8 +22,9 @@ Slug = Annotated[
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"']+$", max_length=2000)]
-Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/[^\s<>\"']+$", max_length=300)]
+# Patterns avoid escaped quotes: JSON Schema consumers use ECMAScript regexes, where '\"' is invalid.
+HttpUrl = Annotated[str, StringConstraints(pattern=r"""^https?://[^\s<>"']+$""", max_length=2000)]
+Doi = Annotated[str, StringConstraints(pattern=r"""^10\.\d{4,9}/[^\s<>"']+$""", max_length=300)]
 Pmid = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,8}$")]
 Count = Annotated[int, Field(ge=0, le=100_000_000)]
 PositiveCount = Annotated[int, Field(ge=1, le=100_000_000)]

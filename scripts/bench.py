@@ -1,0 +1,938 @@
+"""Benchmarks of validation and of the site at N synthetic records; writes the benchmarks page.
+
+``make bench`` runs ``scripts/bench.py --sizes 10,100,1000``; ``BENCH_SIZES=10,100 make bench`` is the
+quick mode. For each N it generates records with ``scripts/synth.py`` and measures, as medians of repeated
+runs (5 for N <= 100, 3 above; the compared commands interleaved so that machine noise hits them alike):
+
+1. ``evidencekb validate --strict`` (a subprocess: start-up counts) against ``check-jsonschema`` on the
+   same files with the committed JSON Schema, and against the floor: one Python process that reads the
+   same files and parses them with ``yaml.load(..., Loader=yaml.CSafeLoader)``;
+2. the full strict site build (``mkdocs build --strict`` with a temporary mkdocs.yml whose docs folder
+   holds the repo's hand-written pages and the N records) against the floor: a bare ``mkdocs build`` of
+   the same pages pre-rendered as plain Markdown (the plugin's output written to files, the plugin
+   removed), kept out of the navigation as the trial pages are;
+3. the time from editing one record to the edit being served by ``mkdocs serve`` (started on 127.0.0.1
+   at a free port), and whether the served search index still holds every page afterwards;
+4. peak memory of each command (its VmHWM while it runs), the size of the site, of the search index
+   and of the trial pages.
+
+Results go to ``content/benchmarks.md`` (table, SVG plot, machine, date, targets with pass/fail) when
+N = 1,000 is measured, otherwise to ``build/bench/benchmarks.md``; raw numbers to
+``build/bench/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.metadata
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SCHEMA = ROOT / "schema" / "trial.schema.json"
+CONTENT = ROOT / "content"
+RESULTS = ROOT / "build" / "bench" / "results.json"
+TARGET_N = 1000
+SEED = 1
+TIMEOUT = 1800  # seconds for any one command: a hung command fails the benchmark instead of stalling it
+SERVE_TIMEOUT = 300
+SLOW_EDIT = 10.0
+HEAVY_IMPORTS = ("scipy", "statsmodels", "numpy", "mkdocs", "material", "markdown", "jinja2", "pymdownx")
+
+FLOOR = """
+import os, sys, yaml
+folder = sys.argv[1]
+for name in sorted(os.listdir(folder)):
+    if name.endswith((".yaml", ".yml")):
+        with open(os.path.join(folder, name), "rb") as handle:
+            yaml.load(handle.read(), Loader=yaml.CSafeLoader)
+"""
+
+# ---------------------------------------------------------------------------------------------- running
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    rss_mb: float
+    returncode: int
+
+
+def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, check: bool = True) -> Run:
+    """Run a command to completion; wall time, CPU time (wait4) and peak memory of that process alone."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        try:
+            status, usage = _wait(proc, TIMEOUT)
+        except TimeoutError:
+            proc.kill()
+            proc.wait()
+            raise RuntimeError(f"timed out after {TIMEOUT} s: {' '.join(cmd[:4])} ...") from None
+        wall = time.perf_counter() - start
+        if check and status != 0:
+            errors.seek(0)
+            tail = errors.read().decode("utf-8", "replace")[-3000:]
+            raise RuntimeError(f"exit {status}: {' '.join(cmd[:6])} ...\n{tail}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, peak_mb(proc, usage), status)
+
+
+_PEAKS: dict[int, int] = {}
+
+
+def _wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, Any]:
+    """Wait for ``proc``, noting its memory high-water mark (VmHWM) while it runs."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid == proc.pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return proc.returncode, usage
+        _PEAKS[proc.pid] = max(_PEAKS.get(proc.pid, 0), _high_water_kb(proc.pid))
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        time.sleep(0.005)
+
+
+def _high_water_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def peak_mb(proc: subprocess.Popen[bytes], usage: Any) -> float:
+    """Peak resident memory of the command itself.
+
+    ``ru_maxrss`` of a child counts the parent's memory copied at fork time, so the high-water mark read
+    from /proc while the command ran is preferred (it is monotonic: the last reading is the peak, give or
+    take the last few milliseconds).
+    """
+    polled = _PEAKS.pop(proc.pid, 0)
+    return (polled or usage.ru_maxrss) / 1024
+
+
+def mkdocs_env() -> dict[str, str]:
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
+# ---------------------------------------------------------------------------------------------- workspace
+
+
+def prepare_records(work: Path, sizes: list[int], seed: int) -> dict[int, Path]:
+    """The first N of max(sizes) synthetic records, one folder per N (hard links: the same bytes)."""
+    everything = work / "records"
+    print(f"generating {max(sizes)} synthetic records ...", file=sys.stderr)
+    synth = Path(__file__).resolve().parent / "synth.py"
+    run([sys.executable, str(synth), "--n", str(max(sizes)), "--out", str(everything), "--seed", str(seed)])
+    paths = sorted(str(p) for p in everything.glob("*.yaml"))
+    folders = {}
+    for n in sizes:
+        folder = work / f"n{n}" / "trials"
+        folder.mkdir(parents=True)
+        for path in paths[:n]:
+            target = folder / os.path.basename(path)
+            try:
+                os.link(path, target)
+            except OSError:
+                shutil.copyfile(path, target)
+        folders[n] = folder
+    return folders
+
+
+def site_config(docs: Path, site: Path, out: Path) -> Path:
+    """The repo's mkdocs.yml with its docs and site folders replaced."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for key, value in (("docs_dir", docs), ("site_dir", site)):
+        line = f"{key}: {json.dumps(str(value))}"
+        text, count = re.subn(rf"(?m)^{key}:.*$", line, text)
+        if not count:
+            text = line + "\n" + text
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def copy_pages(target: Path) -> None:
+    """The repo's hand-written pages and their assets, without the records."""
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        if Path(folder).resolve() == (CONTENT / "trials").resolve():
+            return [n for n in names if n.endswith((".yaml", ".yml"))]
+        return []
+
+    shutil.copytree(CONTENT, target, ignore=ignore, dirs_exist_ok=True)
+
+
+def bare_config(site_config_file: Path, extra_css: list[str], out: Path, site: Path) -> Path:
+    """``site_config_file`` without the evidencekb plugin (and with the CSS the plugin adds)."""
+    lines = site_config_file.read_text(encoding="utf-8").splitlines()
+    kept: list[str] = []
+    skipping: int | None = None
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        if skipping is not None:
+            if not line.strip() or indent > skipping:
+                continue
+            skipping = None
+        if re.match(r"\s*-\s*evidencekb\b", line):
+            skipping = indent
+            continue
+        kept.append(line)
+    text = "\n".join(kept) + "\n"
+    if extra_css:
+        entries = "".join(f"\n  - {css}" for css in extra_css)
+        text, count = re.subn(r"(?m)^extra_css:[ \t]*$", "extra_css:" + entries, text)
+        if not count:
+            text += "extra_css:" + entries + "\n"
+    text = re.sub(r"(?m)^site_dir:.*$", f"site_dir: {json.dumps(str(site))}", text)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+KNOWN_HOOKS = {"on_config", "on_files", "on_page_markdown"}
+
+
+def prerender(config_file: str, out_dir: str) -> None:
+    """Write the plugin's generated files, and its edits of hand-written pages, as plain files.
+
+    Runs the plugin's ``on_config``, ``on_files`` and ``on_page_markdown`` exactly as a build would; the
+    result is the docs folder of the floor build. Prints a JSON line: the CSS the plugin adds, and any
+    hook of the plugin this pre-rendering does not reproduce.
+    """
+    from mkdocs.config import load_config
+    from mkdocs.plugins import BasePlugin
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.pages import Page
+
+    config = load_config(config_file=config_file)
+    before = list(config.extra_css)
+    config.plugins.on_startup(command="build", dirty=False)
+    config = config.plugins.on_config(config)
+    files = get_files(config)
+    files = config.plugins.on_files(files, config=config)
+    plugin = config.plugins["evidencekb"]
+    hooks = {
+        name
+        for name in dir(type(plugin))
+        if name.startswith("on_") and getattr(type(plugin), name) is not getattr(BasePlugin, name, None)
+    }
+    out = Path(out_dir)
+    for file in files:
+        target = out / file.src_uri
+        if file.generated_by:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(file.content_bytes)
+        elif file.src_uri.endswith(".md"):
+            page = Page(None, file, config)
+            markdown = file.content_string
+            edited = plugin.on_page_markdown(markdown, page=page, config=config, files=files)
+            if edited != markdown:
+                target.write_text(edited, encoding="utf-8")
+    added = [css for css in config.extra_css if css not in before]
+    print(json.dumps({"extra_css": added, "unreproduced_hooks": sorted(hooks - KNOWN_HOOKS)}))
+
+
+# ---------------------------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class ValidationResult:
+    n: int
+    record_kb: float
+    validate: list[float] = field(default_factory=list)
+    jsonschema: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
+    validate_cpu: list[float] = field(default_factory=list)
+    floor_cpu: list[float] = field(default_factory=list)
+    validate_mb: float = 0.0
+    jsonschema_mb: float = 0.0
+    floor_mb: float = 0.0
+
+
+def jsonschema_command(files: list[str]) -> tuple[list[str], str]:
+    """check-jsonschema on the files; falls back to Python regexes if the schema's are not ECMAScript."""
+    base = [str(BIN / "check-jsonschema"), "--schemafile", str(SCHEMA)]
+    probe = subprocess.run([*base, files[0]], capture_output=True, text=True, check=False)
+    if probe.returncode == 0:
+        return [*base, *files], "default (ECMAScript) regexes"
+    variant = [*base[:1], "--regex-variant", "python", *base[1:]]
+    probe = subprocess.run([*variant, files[0]], capture_output=True, text=True, check=False)
+    if probe.returncode != 0:
+        raise RuntimeError(f"check-jsonschema fails on a valid record:\n{probe.stdout}{probe.stderr}")
+    return [*variant, *files], (
+        "`--regex-variant python`: with its default (ECMAScript, unicode mode) regexes check-jsonschema refuses"
+        " the schema itself, because the DOI and URL patterns escape quotes inside character classes, which"
+        " unicode-mode ECMAScript does not allow"
+    )
+
+
+def bench_validation(n: int, folder: Path, repeats: int) -> tuple[ValidationResult, str]:
+    files = sorted(str(p) for p in folder.iterdir())
+    kb = sum(os.path.getsize(f) for f in files) / len(files) / 1024
+    result = ValidationResult(n, kb)
+    jsonschema, note = jsonschema_command(files)
+    commands = {
+        "validate": [str(BIN / "evidencekb"), "validate", "--strict", str(folder)],
+        "jsonschema": jsonschema,
+        "floor": [sys.executable, "-c", FLOOR, str(folder)],
+    }
+    for i in range(repeats):
+        for name, cmd in commands.items():
+            measured = run(cmd)
+            getattr(result, name).append(measured.wall)
+            setattr(result, f"{name}_mb", max(getattr(result, f"{name}_mb"), measured.rss_mb))
+            if name in ("validate", "floor"):
+                getattr(result, f"{name}_cpu").append(measured.cpu)
+        print(f"  N={n} validation run {i + 1}/{repeats}: validate {result.validate[-1]:.2f} s, "
+              f"check-jsonschema {result.jsonschema[-1]:.2f} s, floor {result.floor[-1]:.2f} s", file=sys.stderr)
+    return result, note
+
+
+@dataclass
+class SiteResult:
+    n: int
+    full: list[float] = field(default_factory=list)
+    bare: list[float] = field(default_factory=list)
+    full_mb: float = 0.0
+    bare_mb: float = 0.0
+    site_bytes: int = 0
+    bare_site_bytes: int = 0
+    search_index_bytes: int = 0
+    bare_search_index_bytes: int = 0
+    trial_page_max: int = 0
+    trial_page_median: float = 0.0
+    trial_pages: int = 0
+    search_pages: int = 0
+    serve_edit: list[float] = field(default_factory=list)
+    serve_initial: float = math.nan
+    serve_mb: float = 0.0
+    serve_index_ok: bool | None = None
+    serve_note: str = ""
+    notes: list[str] = field(default_factory=list)
+    breakdown: dict[str, int] = field(default_factory=dict)
+
+
+def tree_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def search_locations(index: dict[str, Any]) -> set[str]:
+    return {doc["location"].split("#")[0] for doc in index.get("docs", [])}
+
+
+def bench_site(n: int, records: Path, work: Path, repeats: int, edits: int) -> SiteResult:
+    result = SiteResult(n)
+    docs, site = work / "docs", work / "site"
+    copy_pages(docs)
+    shutil.copytree(records, docs / "trials", dirs_exist_ok=True)
+    config = site_config(docs, site, work / "mkdocs.yml")
+
+    bare_docs, bare_site = work / "bare-docs", work / "bare-site"
+    shutil.copytree(docs, bare_docs)
+    bare_cfg_src = site_config(bare_docs, bare_site, work / "mkdocs-prerender.yml")
+    out = subprocess.run([sys.executable, __file__, "--prerender", str(bare_cfg_src), str(bare_docs)],
+                         capture_output=True, text=True, env=mkdocs_env(), check=False, timeout=TIMEOUT)
+    if out.returncode != 0:
+        raise RuntimeError(f"pre-rendering failed:\n{out.stderr[-3000:]}")
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    if info["unreproduced_hooks"]:
+        result.notes.append("the floor does not reproduce the plugin's " + ", ".join(info["unreproduced_hooks"]))
+    bare_cfg = bare_config(bare_cfg_src, info["extra_css"], work / "mkdocs-bare.yml", bare_site)
+
+    mkdocs = str(BIN / "mkdocs")
+    for i in range(repeats):
+        for name, cmd, folder in (
+            ("full", [mkdocs, "build", "--strict", "--quiet", "-f", str(config)], site),
+            ("bare", [mkdocs, "build", "--quiet", "-f", str(bare_cfg)], bare_site),
+        ):
+            shutil.rmtree(folder, ignore_errors=True)
+            measured = run(cmd, env=mkdocs_env())
+            getattr(result, name).append(measured.wall)
+            setattr(result, f"{name}_mb", max(getattr(result, f"{name}_mb"), measured.rss_mb))
+        print(f"  N={n} site run {i + 1}/{repeats}: full build {result.full[-1]:.2f} s, "
+              f"bare build {result.bare[-1]:.2f} s", file=sys.stderr)
+
+    result.site_bytes, result.bare_site_bytes = tree_bytes(site), tree_bytes(bare_site)
+    index_file = site / "search" / "search_index.json"
+    result.search_index_bytes = index_file.stat().st_size
+    result.bare_search_index_bytes = (bare_site / "search" / "search_index.json").stat().st_size
+    expected_pages = search_locations(json.loads(index_file.read_text(encoding="utf-8")))
+    result.search_pages = len(expected_pages)
+    trials = site / "trials"
+    result.breakdown = {
+        "trial pages (HTML)": sum(p.stat().st_size for p in trials.glob("*/index.html")),
+        "per-trial JSON": sum(p.stat().st_size for p in trials.glob("*/*.json")),
+        "record copies (YAML)": sum(p.stat().st_size for p in trials.glob("*.y*ml")),
+        "search index": result.search_index_bytes,
+    }
+    result.breakdown["everything else (theme, index pages, tags, sitemap)"] = result.site_bytes - sum(
+        result.breakdown.values())
+    pages = [p.stat().st_size for p in trials.glob("*/index.html")]
+    result.trial_pages = len(pages)
+    if pages:
+        result.trial_page_max, result.trial_page_median = max(pages), statistics.median(pages)
+    if edits:
+        bench_serve(result, config, docs, expected_pages, edits)
+    return result
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return str(response.read().decode("utf-8", "replace"))
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+def bench_serve(result: SiteResult, config: Path, docs: Path, expected: set[str], edits: int) -> None:
+    """Edit one record under ``mkdocs serve`` and time until the served page shows the edit."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    record = sorted((docs / "trials").glob("*.yaml"))[0]
+    page_url = base + f"trials/{record.stem}/"
+    original = record.read_text(encoding="utf-8")
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(BIN / "mkdocs"), "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
+                                env=mkdocs_env(), stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            if not _poll(lambda: fetch(page_url) is not None, proc, SERVE_TIMEOUT):
+                result.serve_note = "the server did not serve the trial page"
+                return
+            result.serve_initial = time.perf_counter() - start
+            attempt = 0
+            while attempt < edits:
+                marker = f"Edited for the benchmark {attempt + 1}-{os.getpid()}."
+                edited, count = re.subn(r"(?m)^(bottom_line: .*)$", rf"\1 {marker}", original, count=1)
+                if not count:
+                    raise RuntimeError(f"no one-line bottom_line to edit in {record}")
+                time.sleep(1.0)  # let the watcher settle after the previous build
+                record.write_text(edited, encoding="utf-8")
+                edited_at = time.perf_counter()
+                if not _poll(lambda m=marker: m in (fetch(page_url) or ""), proc, SERVE_TIMEOUT):
+                    result.serve_note = f"the edit did not appear within {SERVE_TIMEOUT} s"
+                    return
+                result.serve_edit.append(time.perf_counter() - edited_at)
+                if result.serve_edit[-1] > SLOW_EDIT and attempt + 1 < edits:
+                    result.notes.append(f"N={result.n}: one edit timed under serve (it took over {SLOW_EDIT} s)")
+                    edits = attempt + 1  # far over the target already: spare the time of more full rebuilds
+                index = json.loads(fetch(base + "search/search_index.json") or "{}")
+                served = search_locations(index)
+                indexed = any(marker in doc.get("text", "") for doc in index.get("docs", []))
+                ok = served == expected and indexed
+                result.serve_index_ok = ok if result.serve_index_ok is None else result.serve_index_ok and ok
+                if not ok:
+                    missing = len(expected - served)
+                    result.serve_note = (
+                        f"search index after the edit: {missing} page(s) missing, edit indexed: {indexed}"
+                    )
+                print(f"  N={result.n} serve edit {attempt + 1}/{edits}: visible after "
+                      f"{result.serve_edit[-1]:.2f} s, search index {'ok' if ok else 'WRONG'}", file=sys.stderr)
+                attempt += 1
+        finally:
+            record.write_text(original, encoding="utf-8")
+            proc.terminate()
+            try:
+                _, usage = _wait(proc, 30)
+            except TimeoutError:
+                proc.kill()
+                _, usage = _wait(proc, 30)
+            result.serve_mb = peak_mb(proc, usage)
+
+
+def _poll(condition: Any, proc: subprocess.Popen[bytes], timeout: float) -> bool:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"mkdocs serve exited with {proc.returncode}")
+        _PEAKS[proc.pid] = max(_PEAKS.get(proc.pid, 0), _high_water_kb(proc.pid))
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def bench_repo_site(work: Path) -> dict[str, Any]:
+    """One strict build of the repository's own site: the trial pages of the real records."""
+    site = work / "repo-site"
+    cmd = [str(BIN / "mkdocs"), "build", "--strict", "--quiet", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)]
+    measured = run(cmd, cwd=ROOT, env=mkdocs_env(), check=False)
+    if measured.returncode != 0:
+        return {"error": f"the repository's site did not build (exit {measured.returncode})"}
+    pages = {p.parent.name: p.stat().st_size for p in sorted((site / "trials").glob("*/index.html"))}
+    return {"seconds": measured.wall, "site_bytes": tree_bytes(site), "pages": pages}
+
+
+def import_check(folder: Path) -> dict[str, Any]:
+    """Modules ``evidencekb validate`` imports (``python -X importtime``): no statistics, no MkDocs."""
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "evidencekb", "validate", "--quiet", str(folder)],
+                         capture_output=True, text=True, check=False, cwd=ROOT)
+    modules, total = [], 0
+    for line in out.stderr.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
+        if match:
+            total += int(match[1])
+            modules.append(match[2])
+    heavy = sorted({m for m in modules if m.split(".")[0] in HEAVY_IMPORTS})
+    return {"modules": len(modules), "import_ms": total / 1000, "heavy": heavy}
+
+
+# ---------------------------------------------------------------------------------------------- reporting
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            cpu = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            kb = int(next(line.split()[1] for line in handle if line.startswith("MemTotal")))
+            memory = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    versions = {}
+    for package in ("mkdocs", "mkdocs-material", "PyYAML", "pydantic", "check-jsonschema"):
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    import yaml
+
+    libyaml = "no"
+    if getattr(yaml, "__with_libyaml__", False):
+        from yaml import _yaml  # type: ignore[attr-defined]
+
+        libyaml = _yaml.get_version_string()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
+                            check=False).stdout.strip()
+    changes = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                             text=True, cwd=ROOT, check=False).stdout.strip()
+    if commit and changes:
+        commit += " with uncommitted changes"
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": memory,
+        "python": platform.python_version(),
+        **versions,
+        "libyaml": libyaml,
+        "os": platform.platform(),
+        "commit": commit or "unknown",
+    }
+
+
+@dataclass
+class Target:
+    name: str
+    limit: str
+    measured: str
+    passed: bool | None
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b else math.nan
+
+
+def evaluate(
+    vals: dict[int, ValidationResult], sites: dict[int, SiteResult], imports: dict[str, Any], repo: dict[str, Any]
+) -> list[Target]:
+    targets: list[Target] = []
+    n = max(vals) if vals else max(sites)
+    if vals:
+        v = vals[n]
+        r1 = ratio(median(v.validate), median(v.jsonschema))
+        r2 = ratio(median(v.validate), median(v.floor))
+        targets.append(Target("validate vs check-jsonschema", "<= 0.25x", f"{r1:.3f}x", r1 <= 0.25))
+        targets.append(Target("validate vs C-parse floor", "<= 1.5x", f"{r2:.2f}x", r2 <= 1.5))
+    heavy = imports.get("heavy")
+    if heavy is not None:
+        targets.append(Target("validate imports no statistics or MkDocs", "none", ", ".join(heavy) or "none",
+                              not heavy))
+    if sites:
+        s = sites[max(sites)]
+        full, bare = median(s.full), median(s.bare)
+        targets.append(Target("full strict build vs bare build", "<= 1.2x", f"{ratio(full, bare):.2f}x",
+                              ratio(full, bare) <= 1.2))
+        ns = sorted(sites)
+        if len(ns) >= 3:
+            a, b, c = ns[-3:]
+            cost_b = (median(sites[b].full) - median(sites[a].full)) / (b - a)
+            cost_c = (median(sites[c].full) - median(sites[b].full)) / (c - b)
+            size_b = (sites[b].site_bytes - sites[a].site_bytes) / (b - a)
+            size_c = (sites[c].site_bytes - sites[b].site_bytes) / (c - b)
+            targets.append(Target(f"build time per added trial, N={c} vs N={b}", "<= 1.2x",
+                                  f"{ratio(cost_c, cost_b):.2f}x ({cost_b * 1000:.0f} -> {cost_c * 1000:.0f} ms)",
+                                  ratio(cost_c, cost_b) <= 1.2))
+            targets.append(Target(f"site size per added trial, N={c} vs N={b}", "<= 1.2x",
+                                  f"{ratio(size_c, size_b):.2f}x ({size_b / 1024:.0f} -> {size_c / 1024:.0f} KB)",
+                                  ratio(size_c, size_b) <= 1.2))
+        else:
+            targets.append(Target("build time and site size linear in N", "<= 1.2x", "needs 3 sizes", None))
+        mb = s.site_bytes / 1e6
+        targets.append(Target("whole site", "< 40 MB", f"{mb:.1f} MB", mb < 40))
+        if s.serve_edit:
+            edit = median(s.serve_edit)
+            targets.append(Target("edit visible under mkdocs serve", "< 2 s", f"{edit:.1f} s", edit < 2))
+        else:
+            targets.append(Target("edit visible under mkdocs serve", "< 2 s", s.serve_note or "not measured", False))
+        ok = s.serve_index_ok
+        targets.append(Target("search index complete after the edit", "all pages",
+                              {True: "all pages", False: s.serve_note or "incomplete", None: "not measured"}[ok], ok))
+        idx = s.search_index_bytes / 1e6
+        targets.append(Target("search index", "< 5 MB", f"{idx:.1f} MB", idx < 5))
+        page = s.trial_page_max / 1024
+        targets.append(Target("largest trial page (HTML)", "< 150 KB", f"{page:.0f} KB", page < 150))
+    if repo.get("pages"):
+        name, size = max(repo["pages"].items(), key=lambda item: item[1])
+        targets.append(Target("largest trial page of the repository's records", "< 150 KB",
+                              f"{size / 1024:.0f} KB ({name})", size / 1024 < 150))
+    return targets
+
+
+COLORS = {"validate": "#3949ab", "check-jsonschema": "#e53935", "C-parse floor": "#757575",
+          "full site build": "#00897b", "bare build (floor)": "#fb8c00"}
+
+
+def svg_plot(series: dict[str, dict[int, float]]) -> str:
+    """A log-log plot of seconds against N, as inline SVG."""
+    points = [(n, t) for values in series.values() for n, t in values.items() if t > 0]
+    if not points:
+        return ""
+    width, height, left, right, top, bottom = 640, 360, 60, 190, 20, 40
+    xs = [math.log10(n) for n, _ in points]
+    ys = [math.log10(t) for _, t in points]
+    x0, x1 = math.floor(min(xs)), math.ceil(max(xs))
+    y0, y1 = math.floor(min(ys)), math.ceil(max(ys))
+    x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
+
+    def px(n: float) -> float:
+        return left + (math.log10(n) - x0) / (x1 - x0) * (width - left - right)
+
+    def py(t: float) -> float:
+        return height - bottom - (math.log10(t) - y0) / (y1 - y0) * (height - top - bottom)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+           'style="max-width:640px" role="img" aria-label="Benchmark times against the number of records">',
+           '<style>text{font:12px sans-serif;fill:currentColor}.grid{stroke:#9e9e9e;stroke-opacity:.35}</style>']
+    for e in range(x0, x1 + 1):
+        x = px(10**e)
+        out.append(f'<line class="grid" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}"/>')
+        out.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle">{10**e:,}</text>')
+    for e in range(y0, y1 + 1):
+        y = py(10**e)
+        label = f"{10**e:g} s"
+        out.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{label}</text>')
+    out.append(f'<text x="{(left + width - right) / 2:.0f}" y="{height - 6}" text-anchor="middle">'
+               "records (N)</text>")
+    for i, (name, values) in enumerate(series.items()):
+        color = COLORS.get(name, "#000")
+        pts = [(px(n), py(t)) for n, t in sorted(values.items()) if t > 0]
+        if not pts:
+            continue
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+        out.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
+        out.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>' for x, y in pts)
+        ly = top + 10 + i * 20
+        out.append(f'<line x1="{width - right + 14}" y1="{ly}" x2="{width - right + 34}" y2="{ly}" '
+                   f'stroke="{color}" stroke-width="2"/>')
+        out.append(f'<text x="{width - right + 40}" y="{ly + 4}">{name}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def fmt(seconds: float) -> str:
+    return "-" if math.isnan(seconds) else f"{seconds:.2f}"
+
+
+def render_page(
+    info: dict[str, str],
+    vals: dict[int, ValidationResult],
+    sites: dict[int, SiteResult],
+    imports: dict[str, Any],
+    targets: list[Target],
+    jsonschema_note: str,
+    context: dict[str, Any],
+    repo: dict[str, Any],
+) -> str:
+    target_n = max([*vals, *sites])
+    lines = [
+        "# Benchmarks",
+        "",
+        "How long validation and the site build take, and how large the site gets, for N synthetic trial",
+        "records (N = " + ", ".join(f"{n:,}" for n in sorted({*vals, *sites})) + "). Generated by `make bench`"
+        " (`scripts/bench.py`); the records come from `scripts/synth.py` (seed "
+        f"{context['seed']}): valid records shaped like the ProDERM record, with random numbers, 2 to 4 arms and"
+        " binary, continuous and time-to-event endpoints. They are synthetic and are not evidence.",
+        "",
+        f"Measured on {context['date']} at commit {info['commit']}: {info['cpu']}, {info['cores']} cores,"
+        f" {info['memory']} memory; Python {info['python']}, mkdocs {info['mkdocs']}, mkdocs-material"
+        f" {info['mkdocs-material']}, PyYAML {info['PyYAML']} (libyaml {info['libyaml']}), pydantic"
+        f" {info['pydantic']}, check-jsonschema {info['check-jsonschema']}.",
+        "",
+        '!!! note "Noise"',
+        "    Other work ran on this machine during the measurements (load average "
+        f"{context['load_start']} at the start, {context['load_end']} at the end), so absolute times vary from"
+        f" run to run. Every time is a median of repeated runs ({context['repeats']}) with the compared"
+        " commands interleaved; compare the **ratios**, which the noise affects least.",
+        "",
+    ]
+    if target_n != TARGET_N:
+        lines += [f'!!! warning "Quick run"\n    The targets are for N = {TARGET_N:,}; this run stopped at'
+                  f" N = {target_n:,}, so they are evaluated there for orientation only.", ""]
+    lines += ["## Targets", "", f"At N = {target_n:,}.", "", "| target | limit | measured | result |",
+              "|---|---|---|---|"]
+    for t in targets:
+        verdict = {True: "pass", False: "**fail**", None: "n/a"}[t.passed]
+        lines.append(f"| {t.name} | {t.limit} | {t.measured} | {verdict} |")
+    series: dict[str, dict[int, float]] = {}
+    if vals:
+        lines += [
+            "",
+            "## Validation",
+            "",
+            "Wall-clock seconds of whole processes (start-up included), medians. *validate*: `evidencekb"
+            " validate --strict` on the N records; *check-jsonschema*: `check-jsonschema --schemafile"
+            " schema/trial.schema.json` on the same files (schema only, no semantic checks); *floor*: one Python"
+            " process that reads the files and parses them with `yaml.load(..., Loader=yaml.CSafeLoader)`, the"
+            " least any validator that parses YAML in Python must do.",
+            "",
+            "| N | KB per record | validate (s) | check-jsonschema (s) | floor (s) | validate / check-jsonschema"
+            " | validate / floor | same, CPU time |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for n, v in sorted(vals.items()):
+            mv, mj, mf = median(v.validate), median(v.jsonschema), median(v.floor)
+            cpu = ratio(median(v.validate_cpu), median(v.floor_cpu))
+            lines.append(
+                f"| {n:,} | {v.record_kb:.1f} | {fmt(mv)} | {fmt(mj)} | {fmt(mf)} | {ratio(mv, mj):.3f} |"
+                f" {ratio(mv, mf):.2f} | {cpu:.2f} |"
+            )
+        series["validate"] = {n: median(v.validate) for n, v in vals.items()}
+        series["check-jsonschema"] = {n: median(v.jsonschema) for n, v in vals.items()}
+        series["C-parse floor"] = {n: median(v.floor) for n, v in vals.items()}
+        lines += ["", f"check-jsonschema ran with {jsonschema_note}."]
+        lines += ["", f"Start-up: `python -X importtime -m evidencekb validate` imports {imports['modules']} modules"
+                  f" in {imports['import_ms']:.0f} ms; statistics or MkDocs among them: "
+                  f"{', '.join(imports['heavy']) or 'none'}."]
+    if sites:
+        lines += [
+            "",
+            "## Site",
+            "",
+            "*full*: `mkdocs build --strict` with the repo's mkdocs.yml, its hand-written pages and the N records"
+            " (the plugin validates, computes and renders every trial). *bare*: `mkdocs build` of the same pages,"
+            " pre-rendered by the plugin into plain Markdown files beforehand, with the plugin removed and the"
+            " trial pages kept out of the navigation as in the full build: the floor for building these pages."
+            " *edit*: seconds from saving an edit of one record to the served page showing it under"
+            " `mkdocs serve` (127.0.0.1, a free port); the served search index is then checked to hold every page"
+            " and the edit.",
+            "",
+            "| N | full build (s) | bare build (s) | full / bare | serve: first page (s) | serve: edit visible (s)"
+            " | search index after the edit |",
+            "|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for n, s in sorted(sites.items()):
+            full, bare = median(s.full), median(s.bare)
+            edit = fmt(median(s.serve_edit)) if s.serve_edit else "-"
+            index_ok = {True: "complete", False: "**incomplete**", None: "-"}[s.serve_index_ok]
+            lines.append(f"| {n:,} | {fmt(full)} | {fmt(bare)} | {ratio(full, bare):.2f} | {fmt(s.serve_initial)} |"
+                         f" {edit} | {index_ok} |")
+        lines += [
+            "",
+            "| N | site (MB) | bare site (MB) | search index (MB) | trial page median (KB) | trial page max (KB) |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for n, s in sorted(sites.items()):
+            lines.append(
+                f"| {n:,} | {s.site_bytes / 1e6:.1f} | {s.bare_site_bytes / 1e6:.1f} |"
+                f" {s.search_index_bytes / 1e6:.2f} | {s.trial_page_median / 1024:.0f} |"
+                f" {s.trial_page_max / 1024:.0f} |"
+            )
+        series["full site build"] = {n: median(s.full) for n, s in sites.items()}
+        series["bare build (floor)"] = {n: median(s.bare) for n, s in sites.items()}
+        notes = sorted({note for s in sites.values() for note in [*s.notes, s.serve_note] if note})
+        if notes:
+            lines += ["", "Notes: " + "; ".join(notes) + "."]
+    if sites:
+        biggest = sites[max(sites)]
+        if biggest.breakdown:
+            lines += ["", f"Where the bytes of the site go at N = {biggest.n:,}:", "",
+                      "| part | MB | KB per trial |", "|---|---:|---:|"]
+            for part, size in biggest.breakdown.items():
+                lines.append(f"| {part} | {size / 1e6:.1f} | {size / 1024 / biggest.n:.1f} |")
+    if repo.get("pages"):
+        shown = ", ".join(f"{name} {size / 1024:.0f} KB" for name, size in repo["pages"].items())
+        lines += ["", f"The repository's own records (`make site`): trial pages {shown}; whole site"
+                  f" {repo['site_bytes'] / 1e6:.1f} MB, built in {repo['seconds']:.1f} s (one run)."]
+    elif repo.get("error"):
+        lines += ["", f"The repository's own records: {repo['error']}."]
+    if vals or sites:
+        lines += [
+            "",
+            "## Memory",
+            "",
+            "Peak resident memory of each command, MB (the largest of its runs).",
+            "",
+            "| N | validate | check-jsonschema | floor (C parse) | full build | bare build | mkdocs serve |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for n in sorted({*vals, *sites}):
+            v, st = vals.get(n), sites.get(n)
+            cells = [f"{v.validate_mb:.0f}", f"{v.jsonschema_mb:.0f}", f"{v.floor_mb:.0f}"] if v else ["-"] * 3
+            cells += [f"{st.full_mb:.0f}", f"{st.bare_mb:.0f}", f"{st.serve_mb:.0f}" if st.serve_mb else "-"] if st \
+                else ["-"] * 3
+            lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
+    plot = svg_plot(series)
+    if plot:
+        lines += ["", "## Plot", "", "Median seconds against N (log-log).", "", '<div class="bench-plot">', plot,
+                  "</div>"]
+    lines += ["", f"Raw numbers: `build/bench/results.json` after `make bench`. Whole run: {context['elapsed']}.", ""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,100,1000", help="comma-separated N (default: 10,100,1000)")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--out", help="page to write (default: content/benchmarks.md when N=1000 is measured)")
+    parser.add_argument("--repeats", type=int, help="runs per measurement (default: 5 for N <= 100, 3 above)")
+    parser.add_argument("--edits", type=int, help="edits timed under mkdocs serve (default: 3 for N <= 100, 2 above)")
+    parser.add_argument("--skip-site", action="store_true", help="measure validation only")
+    parser.add_argument("--skip-validation", action="store_true", help="measure the site only")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary workspace")
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite the page from build/bench/results.json without measuring")
+    parser.add_argument("--prerender", nargs=2, metavar=("CONFIG", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.prerender:
+        prerender(*args.prerender)
+        return 0
+    if args.render_only:
+        return render_saved(Path(args.out) if args.out else None)
+    try:
+        sizes = sorted({int(s) for s in args.sizes.replace(" ", "").split(",") if s})
+    except ValueError:
+        parser.error(f"--sizes must be comma-separated integers, got {args.sizes!r}")
+    if not sizes or sizes[0] < 1:
+        parser.error("--sizes needs positive integers")
+    out = Path(args.out) if args.out else (
+        CONTENT / "benchmarks.md" if TARGET_N in sizes else ROOT / "build" / "bench" / "benchmarks.md")
+    started, load_start = time.perf_counter(), _load()
+    work = Path(tempfile.mkdtemp(prefix="evidencekb-bench-"))
+    vals: dict[int, ValidationResult] = {}
+    sites: dict[int, SiteResult] = {}
+    imports: dict[str, Any] = {}
+    repo: dict[str, Any] = {}
+    note = ""
+    try:
+        folders = prepare_records(work, sizes, args.seed)
+        if not args.skip_validation:
+            imports = import_check(folders[sizes[0]])
+            for n in sizes:
+                repeats = args.repeats or (5 if n <= 100 else 3)
+                print(f"validation, N={n} ({repeats} runs)", file=sys.stderr)
+                vals[n], note = bench_validation(n, folders[n], repeats)
+        if not args.skip_site:
+            repo = bench_repo_site(work)
+            for n in sizes:
+                repeats = args.repeats or (5 if n <= 100 else 3)
+                edits = args.edits if args.edits is not None else (3 if n <= 100 else 2)
+                print(f"site, N={n} ({repeats} runs, {edits} edits under serve)", file=sys.stderr)
+                sites[n] = bench_site(n, folders[n], work / f"n{n}" / "site-work", repeats, edits)
+    finally:
+        if args.keep:
+            print(f"workspace kept in {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    elapsed = time.perf_counter() - started
+    info = machine()
+    targets = evaluate(vals, sites, imports, repo)
+    context = {
+        "seed": args.seed,
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_start": load_start,
+        "load_end": _load(),
+        "elapsed": f"{elapsed / 60:.1f} min",
+        "repeats": ", ".join(f"{len(v.validate)} at N = {n:,}" for n, v in sorted(vals.items()))
+        or ", ".join(f"{len(s.full)} at N = {n:,}" for n, s in sorted(sites.items())),
+    }
+    page = render_page(info, vals, sites, imports, targets, note, context, repo)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"machine": info, "context": context, "imports": imports, "jsonschema_note": note,
+                               "validation": {n: asdict(v) for n, v in vals.items()},
+                               "site": {n: asdict(s) for n, s in sites.items()}, "repository_site": repo,
+                               "targets": [asdict(t) for t in targets]}, indent=2) + "\n", encoding="utf-8")
+    print(f"\nbenchmarks written to {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}", file=sys.stderr)
+    for t in targets:
+        verdict = {True: "pass", False: "FAIL", None: "n/a"}[t.passed]
+        print(f"  {verdict:4s}  {t.name}: {t.measured} (limit {t.limit})", file=sys.stderr)
+    return 0
+
+
+def render_saved(out: Path | None) -> int:
+    """The page again from the raw numbers of the last run (e.g. after a change of the page layout)."""
+    saved = json.loads(RESULTS.read_text(encoding="utf-8"))
+    vals = {int(n): ValidationResult(**v) for n, v in saved["validation"].items()}
+    sites = {int(n): SiteResult(**v) for n, v in saved["site"].items()}
+    targets = evaluate(vals, sites, saved["imports"], saved.get("repository_site", {}))
+    page = render_page(saved["machine"], vals, sites, saved["imports"], targets, saved.get("jsonschema_note", ""),
+                       saved["context"], saved.get("repository_site", {}))
+    sizes = {*vals, *sites}
+    out = out or (CONTENT / "benchmarks.md" if TARGET_N in sizes else ROOT / "build" / "bench" / "benchmarks.md")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    print(f"benchmarks written to {out}", file=sys.stderr)
+    return 0
+
+
+def _load() -> str:
+    try:
+        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
