@@ -568,7 +568,9 @@ def test_swapping_arms_negates_rd_and_inverts_ratios(counts: BinaryCounts) -> No
         assert value(back) == -value(rd)
         if rd.ci_low is not None and back.ci_low is not None:
             low, high = limits(rd)
-            tolerance = 1e-6 if method == "score" else 1e-12  # score limits come from a root finder
+            # score limits come from a root finder over a closed-form cubic that loses digits on very
+            # unbalanced tables (0/1 vs 0/527991 differs by 1.1e-6 between orientations)
+            tolerance = 1e-5 if method == "score" else 1e-12
             assert limits(back) == pytest.approx((-high, -low), abs=tolerance)
     for function, methods in ((risk_ratio, RR_METHODS), (odds_ratio, OR_METHODS)):
         for method in methods:

@@ -77,25 +77,11 @@ class _Auditor:
     def grim(self, loc: Path, endpoint: str, mean: float, n: int) -> ConsistencyCheck:
         decimals = self.decimals(loc, mean)
         if grim_consistent(mean, decimals, n):
-            return ConsistencyCheck(
-                loc,
-                endpoint,
-                "mean (GRIM)",
-                f"{mean:g}",
-                f"n = {n}",
-                "consistent",
-                f"a mean of {n} whole-number scores can print as {mean:g}",
-            )
-        return ConsistencyCheck(
-            loc,
-            endpoint,
-            "mean (GRIM)",
-            f"{mean:g}",
-            f"n = {n}",
-            "inconsistent",
-            f"no total of {n} whole-number scores gives a mean printed as {mean:g} (GRIM)",
-            "grim-inconsistent",
-        )
+            status, code, detail = "consistent", None, f"a mean of {n} whole-number scores can print as {mean:g}"
+        else:
+            status, code = "inconsistent", "grim-inconsistent"
+            detail = f"no total of {n} whole-number scores gives a mean printed as {mean:g} (GRIM)"
+        return ConsistencyCheck(loc, endpoint, "mean (GRIM)", f"{mean:g}", f"n = {n}", status, detail, code)
 
     def reported(
         self, loc: Path, endpoint: str, stat: ReportedStatistic, comparison: Comparison | None

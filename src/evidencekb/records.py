@@ -70,14 +70,14 @@ def _check_loaded(path: str, document: Document | None, problems: list[Diagnosti
 
 def check_paths(paths: Iterable[str]) -> tuple[list[CheckedRecord], list[Diagnostic]]:
     files, problems = discover(paths)
-    with _no_cycle_collection():
+    with no_cycle_collection():
         records = [check_file(f) for f in files]
     problems.extend(_duplicate_trial_ids(records))
     return records, problems
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def no_cycle_collection() -> Iterator[None]:
     """Pause the cyclic garbage collector while many records are checked.
 
     Loading allocates many small objects (nodes, positions, models) and keeps the documents and trials

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 
 from evidencekb.diagnostics import has_errors, render
@@ -32,20 +31,15 @@ def run(args: argparse.Namespace) -> int:
 
         args.report = "none"
         return check.run(args)
-    from evidencekb.records import DEFAULT_CONTENT, check_paths
+    from evidencekb.records import DEFAULT_CONTENT, check_paths, no_cycle_collection
 
     # Only the diagnostics are needed: drop the loaded records before the cyclic collector resumes, so
     # that it never makes a full pass over all of them (about 15% of validating 1,000 records).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cycle_collection():
         records, problems = check_paths(args.paths or [DEFAULT_CONTENT])
         diagnostics = problems + [d for r in records for d in r.diagnostics]
         checked = len(records)
         del records
-    finally:
-        if enabled:
-            gc.enable()
     return report(diagnostics, args, checked)
 
 
