@@ -23,8 +23,10 @@ validate: install
 site: validate
 	$(BIN)/python scripts/build_site.py --site-dir build/site
 
+# --dirty: a rebuild redoes only the pages whose record or source changed (the plugin keeps the rest);
+# --no-strict: MkDocs warns on every dirty build, which strict mode would turn into a failure.
 serve: install
-	$(BIN)/mkdocs serve
+	$(BIN)/mkdocs serve --dirty --no-strict
 
 test: install
 	$(BIN)/python -m pytest

@@ -165,7 +165,8 @@ def test_downloads_yaml_and_deterministic_computed_json(built_sites: BuiltSites,
     assert record.trial is not None and record.document is not None
     expected = compute_trial(record.trial, record.document.number_texts).to_dict()
     assert json.loads(written) == json.loads(json.dumps(expected))
-    assert written == json.dumps(json.loads(written), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    # canonical form, so that equal records give byte-equal files: sorted keys, no padding, UTF-8
+    assert written == json.dumps(json.loads(written), sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
 SEARCH = {

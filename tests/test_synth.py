@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from _synth import synth
 from evidencekb.cli import main
 from evidencekb.records import check_paths
 
@@ -18,15 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 N = 12
 
 
-def _synth():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("synth", ROOT / "scripts" / "synth.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-synth = _synth()
 
 
 @pytest.fixture(scope="module")

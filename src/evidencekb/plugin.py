@@ -3,44 +3,46 @@
 It validates records with the same pipeline and messages as ``evidencekb validate`` (invalid records
 abort the build), computes each published trial's namespace, and adds generated files: the trial page,
 its computed JSON, the index pages by condition/intervention/outcome, and the trial table on the home
-page. Rendering lives in ``evidencekb.render`` (no MkDocs there); nothing generated is written into
-the docs folder, so ``mkdocs serve`` keeps watching only the records and hand-written pages.
+page. The per-record work (check, compute, render) lives in ``evidencekb.sitebuild``, which caches it
+across the rebuilds of ``mkdocs serve`` and spreads it over processes; nothing generated is written
+into the docs folder, so ``mkdocs serve`` keeps watching only the records and hand-written pages.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
+import functools
 import logging
 import os
+import shutil
+import tempfile
 from importlib import resources
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from evidencekb.computed import compute_trial
 from evidencekb.diagnostics import Severity, has_errors, render
-from evidencekb.records import check_paths
+from evidencekb.records import discover, duplicate_trial_ids
 from evidencekb.render import (
     INDEX_PAGES,
     PageLinks,
-    TrialContext,
-    TrialEntry,
+    TrialRow,
     parse_abbreviations,
     render_glossary,
     render_index_page,
-    render_trial_page,
     render_trial_table,
-    tags,
 )
+from evidencekb.sitebuild import RecordCache, RecordJob, default_workers
 
 log = logging.getLogger("mkdocs.plugins.evidencekb")
 CSS = "assets/evidencekb/evidencekb.css"
+Listing = tuple[str | None, str, tuple[str, ...]]  # what the tag listings show of a trial: id, title, tags
 REFERENCE = "reference.md"
 
 
@@ -51,71 +53,120 @@ class EvidencePluginConfig(Config):
     """The abbreviations file (``*[TERM]: meaning``) that pymdownx.snippets appends to every page."""
     trials_marker = c.Type(str, default="<!-- evidencekb:trials -->")
     glossary_marker = c.Type(str, default="<!-- evidencekb:glossary -->")
+    workers = c.Type(int, default=0)
+    """Processes that check, compute and render records; 0: one per core."""
 
 
 class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
+    """Defines ``on_startup``, so MkDocs keeps one instance across the rebuilds of ``mkdocs serve``:
+    the record cache and the files behind generated pages outlive a single build."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.cache = RecordCache()
+        self.backing: str | None = None
+        self.rows: list[TrialRow] = []
+        self.listings: list[Listing] | None = None  # None: no build yet
+        self.glossary: dict[str, str] = {}
+        self.marker_pages: set[str] = set()
+        self.page_urls: set[str] = set()
+        self.built_urls: set[str] = set()
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # A dirty build rebuilds only pages whose source file is newer than their output, and a generated
+        # page with in-memory content always counts as newer; so under --dirty generated pages are backed
+        # by files that are rewritten only when their content changes.
+        self.on_shutdown()
+        self._reset()
+        if dirty:
+            self.backing = tempfile.mkdtemp(prefix="evidencekb-")
+
+    def on_shutdown(self) -> None:
+        if self.backing:
+            shutil.rmtree(self.backing, ignore_errors=True)
+            self.backing = None
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if CSS not in config.extra_css:
             config.extra_css.insert(0, CSS)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        self.entries: list[TrialEntry] = []
-        self.glossary = self._read_glossary(config)
+        glossary = self._read_glossary(config)
         records_dir = os.path.join(config.docs_dir, self.config.records)
-        checked, problems = check_paths([_display_path(records_dir)])
-        diagnostics = problems + [d for r in checked for d in r.diagnostics]
+        paths, problems = discover([_display_path(records_dir)])
+        jobs = [RecordJob(path, self._links(files, config, path), tuple(sorted(glossary.items()))) for path in paths]
+        results = self.cache.build(jobs, self.config.workers or default_workers())
+        problems += duplicate_trial_ids((r.path, r.trial_id, r.id_position) for r in results if r.trial_id)
+        diagnostics = problems + [d for r in results for d in r.diagnostics]
         if has_errors(diagnostics):
             raise PluginError("evidencekb: invalid records\n" + render(diagnostics, "text"))
         for d in diagnostics:
             if d.severity is Severity.WARNING:
                 log.warning(render([d], "text"))
-        self._add_css(files, config)
+        css = resources.files("evidencekb").joinpath("assets/evidencekb.css")
+        self._add(files, config, CSS, css.read_text(encoding="utf-8"))
+        rows: list[TrialRow] = []
         all_tags: list[str] = []
-        for record in checked:
-            trial, document = record.trial, record.document
-            assert trial is not None and document is not None
-            record_uri = self._src_uri(config, record.path)
-            if trial.status != "published":
-                if record_uri and files.get_file_from_path(record_uri):
-                    files.remove(files.get_file_from_path(record_uri))  # type: ignore[arg-type]
+        for result in results:
+            record_file = files.get_file_from_path(self._src_uri(config, result.path) or "")
+            if not result.published:
+                if record_file:
+                    files.remove(record_file)
                 continue
-            computed = compute_trial(trial, document.number_texts)
-            folder = f"{self.config.records}/{trial.id}"
-            page_file = File.generated(config, f"{folder}.md", content="")
-            json_file = File.generated(config, f"{folder}/{trial.id}.computed.json",
-                                       content=json.dumps(computed.to_dict(), sort_keys=True, indent=2,
-                                                          ensure_ascii=False, allow_nan=False) + "\n")
-            record_file = files.get_file_from_path(record_uri) if record_uri else None
-            links = PageLinks(
-                record=get_relative_url(record_file.url, page_file.url) if record_file else None,
-                computed=get_relative_url(json_file.url, page_file.url),
-                methods=self._link(files, "methods.md", page_file.url),
-                glossary=self._link(files, "glossary.md", page_file.url),
-                home=self._link(files, "index.md", page_file.url),
-            )
-            ctx = TrialContext(trial, computed, document.number_texts, links, self.glossary)
-            page_file.content_string = render_trial_page(ctx)
-            files.append(page_file)
-            files.append(json_file)
-            all_tags.extend(tags(ctx))
-            self.entries.append(TrialEntry(trial, computed, page_file.url))
+            folder = f"{self.config.records}/{result.trial_id}"
+            page_file = self._add(files, config, f"{folder}.md", result.page)
+            self._add(files, config, f"{folder}/{result.trial_id}.computed.json", result.computed_json)
+            all_tags.extend(result.tags)
+            assert result.row is not None
+            rows.append(dataclasses.replace(result.row, href=page_file.url))
         for index in INDEX_PAGES:
-            if not files.get_file_from_path(index.path):
-                files.append(File.generated(config, index.path, content=render_index_page(index, all_tags)))
-        if not files.get_file_from_path(REFERENCE):
-            files.append(File.generated(config, REFERENCE, content=_field_reference()))
+            self._add(files, config, index.path, render_index_page(index, all_tags))
+        self._add(files, config, REFERENCE, _field_reference())
+        listings = [(r.trial_id, r.row.short_name, r.tags) for r in results if r.row]
+        if self.backing and self.listings is not None:
+            self._rebuild_what_changed(files, rows, listings, glossary)
+        self.rows, self.listings, self.glossary = rows, listings, glossary
+        self.page_urls = {"" if f.url in (".", "./") else f.url for f in files.documentation_pages()}  # as Page.url
+        self.built_urls = set()
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.config.trials_marker in markdown:
-            entries = [TrialEntry(e.trial, e.computed, get_relative_url(e.href, page.file.url))
-                       for e in self.entries]
-            markdown = markdown.replace(self.config.trials_marker, "\n" + str(render_trial_table(entries)) + "\n")
+            self.marker_pages.add(page.file.src_uri)
+            rows = [dataclasses.replace(r, href=get_relative_url(r.href, page.file.url)) for r in self.rows]
+            markdown = markdown.replace(self.config.trials_marker, "\n" + str(render_trial_table(rows)) + "\n")
         if self.config.glossary_marker in markdown:
+            self.marker_pages.add(page.file.src_uri)
             markdown = markdown.replace(self.config.glossary_marker,
                                         "\n" + str(render_glossary(self.glossary)) + "\n")
         return markdown
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        self.built_urls.add(page.url)
+        return output
+
+    @event_priority(50)  # before the search plugin (priority 0) writes the index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Keep the search index of a dirty rebuild whole and free of stale entries.
+
+        mkdocs-material's search plugin indexes only the pages a dirty build rebuilt and merges them into
+        the previous index by the first rebuilt page's URL alone: with several pages rebuilt, older
+        entries of the others stay, and a rebuilt home page (URL "") drops every other page. Here the
+        previous entries of every rebuilt or removed page are dropped before the plugin writes the index.
+        """
+        search = config.plugins.get("material/search")
+        previous = getattr(search, "search_index_prev", None)
+        index = getattr(search, "search_index", None)
+        if not self.backing or previous is None or index is None:
+            return
+        kept = [e for e in previous.entries
+                if (url := e["location"].split("#")[0]) in self.page_urls and url not in self.built_urls]
+        index.entries = kept + index.entries
+        search.search_index_prev = None  # type: ignore[union-attr]
 
     def _read_glossary(self, config: MkDocsConfig) -> dict[str, str]:
         path = os.path.join(config.docs_dir, self.config.glossary)
@@ -124,10 +175,56 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         with open(path, encoding="utf-8") as handle:
             return parse_abbreviations(handle.read())
 
-    def _add_css(self, files: Files, config: MkDocsConfig) -> None:
-        css = resources.files("evidencekb").joinpath("assets/evidencekb.css").read_text(encoding="utf-8")
-        if not files.get_file_from_path(CSS):
-            files.append(File.generated(config, CSS, content=css))
+    def _add(self, files: Files, config: MkDocsConfig, src_uri: str, content: str) -> File:
+        """A generated file, unless the docs folder has a file of that name (which then wins)."""
+        existing = files.get_file_from_path(src_uri)
+        if existing:
+            return existing
+        if self.backing:
+            path = os.path.join(self.backing, *src_uri.split("/"))
+            if not os.path.isfile(path) or _read(path) != content:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w", encoding="utf-8", newline="") as handle:
+                    handle.write(content)
+            file = File.generated(config, src_uri, abs_src_path=path)
+        else:
+            file = File.generated(config, src_uri, content=content)
+        files.append(file)
+        return file
+
+    def _links(self, files: Files, config: MkDocsConfig, path: str) -> PageLinks:
+        """Links from the page of the record at ``path`` (trial ids equal file names, a checked rule)."""
+        trial_id = os.path.splitext(os.path.basename(path))[0]
+        folder = f"{self.config.records}/{trial_id}"
+        page_url = File(f"{folder}.md", None, config.site_dir, config.use_directory_urls).url
+        json_url = File(f"{folder}/{trial_id}.computed.json", None, config.site_dir, False).url
+        record_file = files.get_file_from_path(self._src_uri(config, path) or "")
+        return PageLinks(
+            record=get_relative_url(record_file.url, page_url) if record_file else None,
+            computed=get_relative_url(json_url, page_url),
+            methods=self._link(files, "methods.md", page_url),
+            glossary=self._link(files, "glossary.md", page_url),
+            home=self._link(files, "index.md", page_url),
+        )
+
+    def _rebuild_what_changed(self, files: Files, rows: list[TrialRow], listings: list[Listing],
+                              glossary: dict[str, str]) -> None:
+        """Have a dirty build also rebuild the pages that show what an edit changed elsewhere.
+
+        The trial table shows every trial's row; the tag listings show every trial's title and tags, and
+        the tags plugin can list only the pages a build reads, so a change there (or to the glossary,
+        which every page includes) rebuilds every page: rare edits, at the cost of a full build.
+        """
+        if listings != self.listings or glossary != self.glossary:
+            uris = [f.src_uri for f in files.documentation_pages()]
+        elif rows != self.rows:
+            uris = sorted(self.marker_pages)
+        else:
+            return
+        for src_uri in uris:
+            file = files.get_file_from_path(src_uri)
+            if file:
+                file.content_string = file.content_string  # in-memory content counts as modified
 
     @staticmethod
     def _src_uri(config: MkDocsConfig, path: str) -> str | None:
@@ -140,11 +237,17 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         return get_relative_url(target.url, from_url) if target else None
 
 
+@functools.cache
 def _field_reference() -> str:
     """The record field reference (generated from the models by ``evidencekb.fieldref``)."""
     from evidencekb.fieldref import field_reference_markdown
 
     return field_reference_markdown()
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
 
 
 def _display_path(path: str) -> str:

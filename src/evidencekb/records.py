@@ -72,7 +72,8 @@ def check_paths(paths: Iterable[str]) -> tuple[list[CheckedRecord], list[Diagnos
     files, problems = discover(paths)
     with no_cycle_collection():
         records = [check_file(f) for f in files]
-    problems.extend(_duplicate_trial_ids(records))
+    problems.extend(duplicate_trial_ids(
+        (r.path, r.trial.id, r.document.position(("id",))) for r in records if r.trial and r.document))
     return records, problems
 
 
@@ -94,15 +95,13 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _duplicate_trial_ids(records: list[CheckedRecord]) -> list[Diagnostic]:
+def duplicate_trial_ids(ids: Iterable[tuple[str, str, tuple[int, int]]]) -> list[Diagnostic]:
+    """Errors for every trial id already used by an earlier file: (path, id, position of the id) each."""
     first: dict[str, str] = {}
     problems = []
-    for record in records:
-        if record.trial is None or record.document is None:
-            continue
-        other = first.setdefault(record.trial.id, record.path)
-        if other != record.path:
-            line, column = record.document.position(("id",))
-            problems.append(Diagnostic(record.path, line, column, Severity.ERROR, "duplicate-trial",
-                                       f"trial id '{record.trial.id}' is already used by {other}"))
+    for path, trial_id, (line, column) in ids:
+        other = first.setdefault(trial_id, path)
+        if other != path:
+            problems.append(Diagnostic(path, line, column, Severity.ERROR, "duplicate-trial",
+                                       f"trial id '{trial_id}' is already used by {other}"))
     return problems

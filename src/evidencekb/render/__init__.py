@@ -7,7 +7,7 @@ are formatted only (see ``format``), and effects come from ``evidencekb.computed
 
 from evidencekb.render.context import PageLinks, TrialContext
 from evidencekb.render.env import parse_abbreviations
-from evidencekb.render.home import TrialEntry, render_trial_table
+from evidencekb.render.home import TrialRow, render_trial_table, trial_row
 from evidencekb.render.indexes import INDEX_PAGES, IndexPage, render_glossary, render_index_page
 from evidencekb.render.page import render_trial_page, tags
 
@@ -16,11 +16,12 @@ __all__ = [
     "IndexPage",
     "PageLinks",
     "TrialContext",
-    "TrialEntry",
+    "TrialRow",
     "parse_abbreviations",
     "render_glossary",
     "render_index_page",
     "render_trial_page",
     "render_trial_table",
+    "trial_row",
     "tags",
 ]

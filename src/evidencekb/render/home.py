@@ -12,26 +12,39 @@ from markupsafe import Markup
 
 from evidencekb.computed import ComputedTrial
 from evidencekb.models import Trial
-from evidencekb.render import format as fmt
 from evidencekb.render.context import randomized_total
 from evidencekb.render.env import render
 from evidencekb.render.sof import md_effect, rd_effect, rr_effect
 
 
 @dataclass(frozen=True)
-class TrialEntry:
-    trial: Trial
-    computed: ComputedTrial
-    href: str
+class TrialRow:
+    """One row of the trial table as plain text, so it can be kept and sent between processes.
+
+    ``href`` is relative to the page the table is on, so the site glue fills it in per page.
+    """
+
+    id: str
+    short_name: str
+    conditions: str
+    interventions: str
+    design: str
+    randomized: int
+    primary: dict[str, str | None]
+    href: str = ""
 
 
-def _primary(entry: TrialEntry) -> dict[str, object]:
-    trial = entry.trial
+def trial_row(trial: Trial, computed: ComputedTrial) -> TrialRow:
+    return TrialRow(trial.id, trial.short_name, ", ".join(trial.conditions), ", ".join(trial.interventions),
+                    _design(trial), randomized_total(trial)[0], _primary(trial, computed))
+
+
+def _primary(trial: Trial, computed: ComputedTrial) -> dict[str, str | None]:
     primary = next((e for e in trial.endpoints if e.role == "primary"), trial.endpoints[0])
     for index, result in enumerate(trial.results):
         if result.endpoint != primary.id:
             continue
-        comparison = entry.computed.for_result(index)
+        comparison = computed.for_result(index)
         if comparison is None:
             continue
         if comparison.binary is not None:
@@ -56,7 +69,5 @@ def _design(trial: Trial) -> str:
     return f"{phase}{d.allocation} {d.model}, {d.control}"
 
 
-def render_trial_table(entries: list[TrialEntry]) -> Markup:
-    rows = [{"e": e, "n": randomized_total(e.trial)[0], "design": _design(e.trial),
-             "primary": _primary(e)} for e in entries]
-    return render("trial_table.html", rows=rows, fmt=fmt)
+def render_trial_table(rows: list[TrialRow]) -> Markup:
+    return render("trial_table.html", rows=rows)

@@ -1,0 +1,121 @@
+"""Each record's share of the site, built without MkDocs: check, compute, render; cached and in parallel.
+
+Checking, computing and rendering one record depends on no other record, so the work is shared out
+over worker processes when there are enough records and cores (MkDocs waits for it anyway). A
+worker's result, :class:`RecordPages`, is plain text and diagnostics that pickle cheaply; the MkDocs
+glue only wraps it into files. :class:`RecordCache` keeps each result keyed by the record file's
+modification time and size, so a rebuild under ``mkdocs serve`` redoes only the records that changed.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from evidencekb.computed import compute_trial
+from evidencekb.diagnostics import Diagnostic, has_errors
+from evidencekb.records import check_file, no_cycle_collection
+from evidencekb.render import PageLinks, TrialContext, TrialRow, render_trial_page, tags, trial_row
+
+# Below this many records per worker, starting workers costs more than it saves.
+MIN_RECORDS_PER_WORKER = 16
+
+
+@dataclass(frozen=True)
+class RecordJob:
+    """One record file and what its page links to; equal jobs of an unchanged file give equal pages."""
+
+    path: str
+    links: PageLinks
+    glossary: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RecordPages:
+    """What one record adds to the site; ``page`` is empty when the record has errors or is a draft."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+    trial_id: str | None = None
+    id_position: tuple[int, int] = (1, 1)
+    published: bool = False
+    page: str = ""
+    computed_json: str = ""
+    tags: tuple[str, ...] = ()
+    row: TrialRow | None = None
+
+
+def build_record(job: RecordJob) -> RecordPages:
+    record = check_file(job.path)
+    diagnostics = tuple(record.diagnostics)
+    trial, document = record.trial, record.document
+    if trial is None or document is None:
+        return RecordPages(job.path, diagnostics)
+    trial_id, id_position = trial.id, document.position(("id",))
+    if has_errors(record.diagnostics) or trial.status != "published":
+        return RecordPages(job.path, diagnostics, trial_id, id_position)
+    computed = compute_trial(trial, document.number_texts)
+    ctx = TrialContext(trial, computed, document.number_texts, job.links, dict(job.glossary))
+    computed_json = json.dumps(computed.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                               allow_nan=False)
+    return RecordPages(job.path, diagnostics, trial_id, id_position, published=True, page=render_trial_page(ctx),
+                       computed_json=computed_json + "\n", tags=tuple(tags(ctx)), row=trial_row(trial, computed))
+
+
+def build_records(jobs: Sequence[RecordJob], workers: int) -> list[RecordPages]:
+    """``build_record`` of every job, in order; on up to ``workers`` processes when that pays.
+
+    Workers are forked, so they start at once with the statistics libraries already imported. Forking
+    is done only from a single-threaded process (a plain ``mkdocs build``, or the first build of
+    ``mkdocs serve``): a fork while other threads hold locks can deadlock the child.
+    """
+    workers = min(workers, len(jobs) // MIN_RECORDS_PER_WORKER)
+    can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if workers < 2 or not can_fork:
+        with no_cycle_collection():
+            return [build_record(job) for job in jobs]
+    chunk = max(1, len(jobs) // (workers * 8))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_build_without_cycle_collection, jobs, chunksize=chunk))
+
+
+def _build_without_cycle_collection(job: RecordJob) -> RecordPages:
+    with no_cycle_collection():
+        return build_record(job)
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class RecordCache:
+    """The last :class:`RecordPages` of each record, reused while its file and job are unchanged."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[tuple[object, ...], RecordPages]] = {}
+
+    def build(self, jobs: Sequence[RecordJob], workers: int) -> list[RecordPages]:
+        keys = {job.path: _key(job) for job in jobs}
+        stale = [job for job in jobs if self._entries.get(job.path, (None,))[0] != keys[job.path]]
+        built = build_records(stale, workers)
+        fresh = {job.path: (keys[job.path], pages) for job, pages in zip(stale, built, strict=True)}
+        self._entries = {job.path: fresh.get(job.path) or self._entries[job.path] for job in jobs}
+        return [self._entries[job.path][1] for job in jobs]
+
+
+def _key(job: RecordJob) -> tuple[object, ...]:
+    """The file's identity and version as the file system sees it, plus everything else the pages use."""
+    try:
+        stat = os.stat(job.path)
+    except OSError:
+        return (job,)  # unreadable: never matches a cached result of a readable file
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size, job)

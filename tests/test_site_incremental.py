@@ -1,0 +1,89 @@
+"""Dirty rebuilds, as ``make serve`` (``mkdocs serve --dirty``) runs them: only what changed is rebuilt,
+and the site, search index included, ends up as a full build of the same content would make it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from _synth import synth
+from conftest import ROOT
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "content", tmp_path / "docs")
+    synth.write(3, str(tmp_path / "docs" / "trials"), seed=11)
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(re.sub(r"(?m)^docs_dir:.*$", "docs_dir: docs", config), encoding="utf-8")
+    return tmp_path / "docs"
+
+
+def _build(docs: Path, site: Path, *, dirty: bool, first: bool = True) -> None:
+    """One build as ``mkdocs serve`` does it: a fresh config each time, the plugins' instances kept."""
+    config = load_config(str(docs.parent / "mkdocs.yml"), site_dir=str(site), strict=False)
+    if first:
+        config.plugins.on_startup(command="serve", dirty=dirty)
+    build(config, dirty=dirty)
+
+
+def _index(site: Path) -> list[str]:
+    docs = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
+    return sorted(json.dumps(d, sort_keys=True) for d in docs)
+
+
+def _mtimes(site: Path) -> dict[str, int]:
+    """Modification times of the pages (404.html is a theme template that MkDocs writes on every build)."""
+    pages = (p for p in site.rglob("*.html") if p.name != "404.html")
+    return {str(p.relative_to(site)): p.stat().st_mtime_ns for p in pages}
+
+
+def _edit(path: Path, pattern: str, replacement: str) -> None:
+    text, count = re.subn(pattern, replacement, path.read_text(encoding="utf-8"), count=1, flags=re.M)
+    assert count == 1
+    path.write_text(text, encoding="utf-8")
+
+
+def test_an_edit_rebuilds_its_page_alone_and_keeps_the_search_index_whole(docs: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(docs, site, dirty=True)
+    before = _mtimes(site)
+    record = docs / "trials/synthetic-00002.yaml"
+    _edit(record, r"^(bottom_line: .*)$", r"\1 Edited by a reviewer.")
+    _build(docs, site, dirty=True, first=False)
+
+    changed = {page for page, mtime in _mtimes(site).items() if mtime != before[page]}
+    assert changed == {"trials/synthetic-00002/index.html"}
+    assert "Edited by a reviewer." in (site / "trials/synthetic-00002/index.html").read_text(encoding="utf-8")
+    full = tmp_path / "full"
+    _build(docs, full, dirty=False)
+    assert _index(site) == _index(full)
+
+
+def _rename(docs: Path) -> None:
+    _edit(docs / "trials/synthetic-00001.yaml", r"^short_name: .*$", "short_name: RENAMED-TRIAL")
+
+
+def _remove(docs: Path) -> None:
+    (docs / "trials/synthetic-00003.yaml").unlink()
+
+
+@pytest.mark.parametrize("change", [_rename, _remove], ids=["renamed trial", "removed record"])
+def test_changes_shown_on_other_pages_rebuild_those_pages_too(docs: Path, tmp_path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    """A new title changes the trial table and the tag listings; a removal, every listing and the index."""
+    site = tmp_path / "site"
+    _build(docs, site, dirty=True)
+    change(docs)
+    _build(docs, site, dirty=True, first=False)
+
+    full = tmp_path / "full"
+    _build(docs, full, dirty=False)
+    assert _index(site) == _index(full)
+    for page in ("index.html", "conditions/index.html", "interventions/index.html"):
+        assert (site / page).read_bytes() == (full / page).read_bytes()
