@@ -603,3 +603,25 @@ def test_analysis_is_json_ready(counts: BinaryCounts, event: str) -> None:
         "absolute_per_1000",
         "p_values",
     }
+
+
+def test_memoized_results_belong_to_the_counts_asked_for() -> None:
+    # Measures and p-values are memoized; interleaved calls on near-identical tables (swapped arms, one more
+    # participant, another level) must each give what an uncached computation gives.
+    from evidencekb.effects import binary
+
+    tables = [BinaryCounts(1, 10, 2, 10), BinaryCounts(2, 10, 1, 10), BinaryCounts(1, 10, 2, 11), PRODERM]
+    for counts in tables * 2:
+        for level in (0.9, 0.95):
+            for method in RD_METHODS:
+                assert risk_difference(counts, method, level) == binary.risk_difference.__wrapped__(
+                    counts, method, level
+                )
+            for measure, function, methods in (
+                ("risk-ratio", risk_ratio, RR_METHODS),
+                ("odds-ratio", odds_ratio, OR_METHODS),
+            ):
+                for method in methods:
+                    assert function(counts, method, level) == binary._ratio.__wrapped__(counts, measure, method, level)
+        assert fisher_exact_p(counts) == binary.fisher_exact_p.__wrapped__(counts)
+        assert chi_square_p(counts, yates=True) == binary.chi_square_p.__wrapped__(counts, yates=True)

@@ -7,12 +7,17 @@ difference, which statsmodels gets wrong (see ``score_rd``). Zero cells follow t
 convention: when an arm has no events or only events, 0.5 is added to every cell for the ratio measures;
 when both arms have none (or both have only events) the ratios are not estimable, while the risk
 difference still is.
+
+Every measure and p-value is a pure function of the counts, method and level and returns a frozen value, so
+each is memoized: a trial's audit tries every interval method on tables whose default intervals its
+analysis already computed, and trials often repeat a table (e.g. at several time points).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from numbers import Integral
 
 from scipy import stats
@@ -39,6 +44,7 @@ PEARSON_TEST = "Pearson chi-square (no continuity correction)"
 YATES_TEST = "Pearson chi-square with Yates continuity correction"
 SCORE_TOLERANCE = 1e-4  # how far from alpha the score test's p may be at a score limit
 _COMPARE = {"risk-difference": "diff", "risk-ratio": "ratio", "odds-ratio": "odds-ratio"}
+_CACHED = 4096  # results kept per function: far more than one trial needs
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ def _unavailable(measure: str, method: str, reason: str) -> str:
     return f"{METHOD_LABELS[measure, method]} interval unavailable for this table ({reason})"
 
 
+@lru_cache(maxsize=_CACHED)
 def risk_difference(counts: BinaryCounts, method: str = "newcomb", level: float = 0.95) -> Estimate:
     """Risk in arm 1 minus risk in arm 2, as a fraction; the interval is truncated to [-1, 1] if needed."""
     _check_method("risk-difference", method)
@@ -149,6 +156,7 @@ def _ratio_interval(
     return bounds
 
 
+@lru_cache(maxsize=_CACHED)
 def _ratio(counts: BinaryCounts, measure: str, method: str, level: float) -> Estimate:
     _check_method(measure, method)
     level = check_level(level)
@@ -189,6 +197,7 @@ def _table(counts: BinaryCounts) -> list[list[int]]:
     ]
 
 
+@lru_cache(maxsize=_CACHED)
 def fisher_exact_p(counts: BinaryCounts) -> PValue:
     """Two-sided Fisher's exact test (SciPy), defined for every table."""
     with quiet():
@@ -196,6 +205,7 @@ def fisher_exact_p(counts: BinaryCounts) -> PValue:
     return PValue(min(value, 1.0), FISHER_TEST)
 
 
+@lru_cache(maxsize=_CACHED)
 def chi_square_p(counts: BinaryCounts, yates: bool = False) -> PValue:
     """Unstratified Pearson chi-square test (SciPy); ``yates`` applies the continuity correction.
 
