@@ -15,6 +15,7 @@ from evidencekb.diagnostics import Diagnostic, Severity
 from evidencekb.effects import (
     BinaryAnalysis,
     ContinuousAnalysis,
+    Estimate,
     PValue,
     grim_consistent,
     interval_method_matches,
@@ -24,6 +25,7 @@ from evidencekb.effects import (
     percentage_matches_counts,
     t_test_p,
 )
+from evidencekb.effects.continuous import T_TESTS
 from evidencekb.loader import Document, Path
 from evidencekb.models import ReportedStatistic, Trial
 from evidencekb.rounding import decimals_of
@@ -153,7 +155,7 @@ class _Auditor:
                 found = []
                 shown = []
                 for variance in ("welch", "pooled"):
-                    md = mean_difference(g1, g2, variance, stat.ci.level)
+                    md = _mean_difference(analysis, variance, stat.ci.level)
                     if md.ci_low is None or md.ci_high is None:
                         continue
                     shown.append(f"{variance} {md.ci_low:.{decimals + 1}f} to {md.ci_high:.{decimals + 1}f}")
@@ -163,7 +165,7 @@ class _Auditor:
                         found.append(variance)
                 yield _ci_result((*loc, "ci"), endpoint, stat, found, shown)
         if stat.p_value is not None:
-            yield self._p_value(loc, endpoint, stat, [t_test_p(g1, g2, "welch"), t_test_p(g1, g2, "pooled")])
+            yield self._p_value(loc, endpoint, stat, [_t_test(analysis, "welch"), _t_test(analysis, "pooled")])
 
     def _estimate(self, loc: Path, endpoint: str, stat: ReportedStatistic, value: float) -> ConsistencyCheck:
         assert stat.estimate is not None
@@ -241,6 +243,21 @@ class _Auditor:
             detail,
             None if stat.adjusted else "p-value-mismatch",
         )
+
+
+def _mean_difference(analysis: ContinuousAnalysis, variance: str, level: float) -> Estimate:
+    """The analysis's own interval when it is the one asked for (the audit tries both variances), else a new one."""
+    computed = analysis.mean_difference
+    if computed.method == variance and computed.level == level:
+        return computed
+    return mean_difference(analysis.intervention, analysis.comparator, variance, level)
+
+
+def _t_test(analysis: ContinuousAnalysis, variance: str) -> PValue:
+    """The analysis's own t-test when it is the one asked for (the audit tries both variances), else a new one."""
+    if analysis.t_test.test == T_TESTS[variance]:
+        return analysis.t_test
+    return t_test_p(analysis.intervention, analysis.comparator, variance)
 
 
 def _interval_check(loc: Path, endpoint: str, stat: ReportedStatistic, matches) -> ConsistencyCheck:  # type: ignore[no-untyped-def]
