@@ -625,3 +625,38 @@ def test_memoized_results_belong_to_the_counts_asked_for() -> None:
                     assert function(counts, method, level) == binary._ratio.__wrapped__(counts, measure, method, level)
         assert fisher_exact_p(counts) == binary.fisher_exact_p.__wrapped__(counts)
         assert chi_square_p(counts, yates=True) == binary.chi_square_p.__wrapped__(counts, yates=True)
+
+
+
+def _outcome(compute: Callable[..., tuple[float, float]], *args: object, **kwargs: object) -> tuple[str, str] | str:
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            low, high = compute(*args, **kwargs)
+            return float(low).hex(), float(high).hex()  # bit for bit, sign of zero and NaN included
+        except (ArithmeticError, ValueError) as error:
+            return f"{type(error).__name__}: {error}"
+
+
+SMALL_TABLES = [
+    (e1, n1, e2, n2) for n1 in range(1, 8) for n2 in range(1, 8) for e1 in range(n1 + 1) for e2 in range(n2 + 1)
+]
+LARGE_TABLES = [(731828, 745115, 1, 2), (2, 4, 406261, 406730), (3, 10**10, 12345678901, 98765432109), (0, 7, 9, 9)]
+
+
+@pytest.mark.parametrize("level", [0.5, 0.9, 0.95, 0.99])
+def test_closed_form_intervals_are_statsmodels_to_the_last_bit(level: float) -> None:
+    # binary evaluates statsmodels' closed-form intervals itself (see effects.closed_form): the bounds must
+    # be exactly statsmodels', and a failure the same failure, for integer counts (risk difference) and for
+    # float counts, with and without the 0.5 zero-cell correction (ratios).
+    from evidencekb.effects import binary
+
+    compare = {"risk-difference": "diff", "risk-ratio": "ratio", "odds-ratio": "odds-ratio"}
+    for table in SMALL_TABLES + LARGE_TABLES:
+        corrected = (table[0] + 0.5, table[1] + 1.0, table[2] + 0.5, table[3] + 1.0)
+        for (measure, method), closed in binary._CLOSED_FORMS.items():
+            for counts in [table] if measure == "risk-difference" else [tuple(map(float, table)), corrected]:
+                expected = _outcome(
+                    confint_proportions_2indep, *counts, method=method, compare=compare[measure], alpha=1 - level
+                )
+                assert _outcome(closed, *counts, 1 - level) == expected, (measure, method, counts)
