@@ -660,3 +660,15 @@ def test_closed_form_intervals_are_statsmodels_to_the_last_bit(level: float) -> 
                     confint_proportions_2indep, *counts, method=method, compare=compare[measure], alpha=1 - level
                 )
                 assert _outcome(closed, *counts, 1 - level) == expected, (measure, method, counts)
+
+
+@pytest.mark.parametrize("yates", [False, True])
+def test_pearson_p_is_scipys_to_the_last_bit(yates: bool) -> None:
+    from evidencekb.effects.closed_form import pearson_p
+
+    for e1, n1, e2, n2 in SMALL_TABLES + LARGE_TABLES:
+        if e1 + e2 in (0, n1 + n2):
+            continue  # an expected count is 0: chi_square_p never calls pearson_p
+        table = [[e1, n1 - e1], [e2, n2 - e2]]
+        expected = stats.chi2_contingency(table, correction=yates).pvalue
+        assert float(pearson_p(table, yates)).hex() == float(expected).hex(), table

@@ -27,7 +27,7 @@ from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
 from evidencekb.effects.base import Estimate, PValue, check_level, guarded_interval, quiet
-from evidencekb.effects.closed_form import log_ratio, logit_odds_ratio, newcombe_diff, wald_diff
+from evidencekb.effects.closed_form import log_ratio, logit_odds_ratio, newcombe_diff, pearson_p, wald_diff
 from evidencekb.effects.score_rd import mn_interval
 
 RD_METHODS = ("wald", "newcomb", "agresti-caffo", "score")
@@ -224,7 +224,7 @@ def fisher_exact_p(counts: BinaryCounts) -> PValue:
 
 @lru_cache(maxsize=_CACHED)
 def chi_square_p(counts: BinaryCounts, yates: bool = False) -> PValue:
-    """Unstratified Pearson chi-square test (SciPy); ``yates`` applies the continuity correction.
+    """Unstratified Pearson chi-square test (SciPy's, via ``closed_form``); ``yates``: continuity correction.
 
     Not computable when nobody, or everybody, had the event: an expected count is then zero.
     """
@@ -233,5 +233,5 @@ def chi_square_p(counts: BinaryCounts, yates: bool = False) -> PValue:
     if degenerate:
         return PValue(None, test, f"not computable: {degenerate}")
     with quiet():
-        value = float(stats.chi2_contingency(_table(counts), correction=yates).pvalue)
+        value = float(pearson_p(_table(counts), yates))
     return PValue(value, test)
