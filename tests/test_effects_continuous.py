@@ -219,3 +219,15 @@ def test_welch_equals_pooled_for_equal_groups(mean: float, sd: float, n: int, sh
     g1, g2 = GroupMean(mean + shift, sd, n), GroupMean(mean, sd, n)
     welch, pooled = mean_difference(g1, g2, "welch"), mean_difference(g1, g2, "pooled")
     assert (welch.ci_low, welch.ci_high) == pytest.approx((pooled.ci_low, pooled.ci_high), rel=1e-9, abs=1e-9)
+
+
+def test_quantiles_are_scipy_distributions_to_the_last_bit() -> None:
+    from scipy import stats
+
+    from evidencekb.effects.base import normal_quantile, t_quantile
+
+    tails = [1 - (1 - level) / 2 for level in (0.5, 0.8, 0.9, 0.95, 0.975, 0.99, 0.999, 1 - 1e-9)]
+    for q in tails:
+        assert normal_quantile(q).hex() == float(stats.norm.ppf(q)).hex()
+        for df in (1, 2, 3.5, 7, 29, 58, 59.999, 1e3, 12345.678, 1e9):
+            assert t_quantile(q, df).hex() == float(stats.t.ppf(q, df)).hex(), (q, df)

@@ -1,4 +1,4 @@
-"""Result types shared by the binary and continuous effect measures, and guards around numeric libraries.
+"""Result types shared by the binary and continuous effect measures, guards around numeric libraries, quantiles.
 
 Results are frozen dataclasses of plain Python floats so that records, the site and ``--json`` see the
 same deterministic numbers; nothing is rounded here (formatting happens where numbers are shown).
@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+from scipy import special
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,18 @@ def quiet() -> Iterator[None]:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
         yield
+
+
+def t_quantile(q: float, df: float) -> float:
+    """``scipy.stats.t.ppf(q, df)`` for 1/2 < q < 1 and df > 0: it is SciPy's ``stdtrit``, here without the
+    generic argument handling of ``rv_continuous`` that costs thirty times the computation (tests check that
+    both give the same number)."""
+    return float(special.stdtrit(df, q))
+
+
+def normal_quantile(q: float) -> float:
+    """``scipy.stats.norm.ppf(q)`` for 1/2 < q < 1: SciPy's ``ndtri``, likewise without the overhead."""
+    return float(special.ndtri(q))
 
 
 def guarded_interval(compute: Callable[[], tuple[Any, Any]]) -> tuple[float, float] | str:

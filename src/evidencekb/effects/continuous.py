@@ -15,7 +15,7 @@ from typing import Any
 
 from scipy import stats
 
-from evidencekb.effects.base import Estimate, PValue, check_level, quiet
+from evidencekb.effects.base import Estimate, PValue, check_level, normal_quantile, quiet, t_quantile
 from evidencekb.effects.groups import GroupMean
 
 VARIANCES = ("welch", "pooled")
@@ -62,7 +62,7 @@ def mean_difference(g1: GroupMean, g2: GroupMean, variance: str = "welch", level
     if isinstance(se_df, str):
         return Estimate(estimate, None, None, variance, level, f"interval not estimable: {se_df}")
     se, df = se_df
-    half = float(stats.t.ppf(1 - (1 - level) / 2, df)) * se
+    half = t_quantile(1 - (1 - level) / 2, df) * se
     if not math.isfinite(half):
         return Estimate(estimate, None, None, variance, level, "interval not estimable: non-finite width")
     return Estimate(
@@ -84,7 +84,7 @@ def standardized_mean_difference(g1: GroupMean, g2: GroupMean, level: float = 0.
     correction = 1 - 3 / (4 * total - 9)
     g = correction * (g1.mean - g2.mean) / pooled
     se = math.sqrt(total / (g1.n * g2.n) + g * g / (2 * (total - 3.94)))
-    half = float(stats.norm.ppf(1 - (1 - level) / 2)) * se
+    half = normal_quantile(1 - (1 - level) / 2) * se
     if not math.isfinite(half):
         return Estimate(g, None, None, "hedges-g", level, "interval not estimable: the SD is too small")
     note = f"small-sample correction J = {correction:.6g}; SE as in RevMan; normal-approximation interval"

@@ -14,9 +14,7 @@ from dataclasses import asdict, dataclass
 from numbers import Integral
 from typing import Any
 
-from scipy import stats
-
-from evidencekb.effects.base import check_level
+from evidencekb.effects.base import check_level, normal_quantile, t_quantile
 
 SMALL_SAMPLE = 60  # Handbook 6.5.2.2: "say less than 60 participants" -> use the t distribution
 
@@ -58,10 +56,10 @@ def group_from_ci(mean: float, low: float, high: float, n: int, level: float = 0
         raise ValueError("an SD cannot be derived from a CI with n < 2 (the t quantile needs n - 1 >= 1 df)")
     tail = 1 - (1 - level) / 2
     if n < SMALL_SAMPLE:
-        quantile = float(stats.t.ppf(tail, n - 1))
+        quantile = t_quantile(tail, n - 1)
         how = f"t quantile with {n - 1} df, n < {SMALL_SAMPLE}"
     else:
-        quantile = float(stats.norm.ppf(tail))
+        quantile = normal_quantile(tail)
         how = f"normal quantile, n >= {SMALL_SAMPLE}"
     sd = math.sqrt(n) * (high - low) / (2 * quantile)
     return GroupMean(

@@ -12,6 +12,7 @@ equals the chi-square quantile. The ratio and odds-ratio score intervals are not
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from scipy import optimize, stats
 
@@ -39,9 +40,15 @@ def _statistic(x1: int, n1: int, x2: int, n2: int, d: float) -> float:
     return distance / variance
 
 
+@lru_cache(maxsize=16)
+def _critical(level: float) -> float:
+    """The chi-square (1 df) quantile that the statistic is compared with, looked up once per level."""
+    return float(stats.chi2.ppf(level, 1))
+
+
 def mn_interval(x1: int, n1: int, x2: int, n2: int, level: float) -> tuple[float, float]:
     """Miettinen-Nurminen interval for p1 - p2 (limits within [-1, 1])."""
-    critical = float(stats.chi2.ppf(level, 1))
+    critical = _critical(level)
     estimate = x1 / n1 - x2 / n2
 
     def excess(d: float) -> float:
