@@ -2,8 +2,9 @@
 
 Estimates and intervals come from the computed namespace; this module only maps them to pixels. The
 SVG has ``role="img"`` with a ``<title>`` and a ``<desc>`` that states every row in words, and the
-same numbers follow in a table, so nothing is conveyed by position or colour alone. Text is set with
-``currentColor`` so the plot follows the light/dark palette.
+plot prints each row's numbers beside it (they are the Summary of findings' numbers, with their
+sources there), so nothing is conveyed by position or colour alone. Text is set with ``currentColor``
+so the plot follows the light/dark palette.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class ForestRow:
     low: float | None
     high: float | None
     text: str
-    y: float = 0
+    y: int = 0
     x: float = 0
     x_low: float = 0
     x_high: float = 0
@@ -119,7 +120,7 @@ def forest_data(ctx: TrialContext, measure: str) -> dict[str, object] | None:
     values = [v for r in rows for v in (r.estimate, r.low, r.high) if v is not None]
     scale, ticks = _log_axis(values) if log else _linear_axis(values)
     for i, row in enumerate(rows):
-        row.y = TOP + i * ROW_H + ROW_H / 2
+        row.y = TOP + i * ROW_H + ROW_H // 2
         row.x = scale(row.estimate)
         row.x_low = scale(row.low) if row.low is not None else LABEL_W
         row.x_high = scale(row.high) if row.high is not None else LABEL_W + PLOT_W
@@ -131,7 +132,8 @@ def forest_data(ctx: TrialContext, measure: str) -> dict[str, object] | None:
     method = "; ".join(sorted(METHOD_LABELS.get((measure, m), m) for m in methods))
     name = "Risk difference (percentage points)" if not log else "Risk ratio (log scale)"
     intervention, comparator = ctx.side_label("intervention"), ctx.side_label("comparator")
-    height = TOP + len(rows) * ROW_H + BOTTOM
+    axis = Axis(ticks, scale(null), LABEL_W, LABEL_W + PLOT_W)
+    axis_y = TOP + len(rows) * ROW_H
     return {
         "id": f"forest-{measure}",
         "measure": measure,
@@ -139,17 +141,31 @@ def forest_data(ctx: TrialContext, measure: str) -> dict[str, object] | None:
         "method": method,
         "level": round(ctx.computed.level * 100),
         "rows": rows,
-        "axis": Axis(ticks, scale(null), LABEL_W, LABEL_W + PLOT_W),
+        "axis": axis,
         "width": WIDTH,
-        "height": height,
-        "axis_y": TOP + len(rows) * ROW_H,
-        "plot_top": TOP - 8,
+        "height": axis_y + BOTTOM,
+        "axis_y": axis_y,
         "text_x": LABEL_W + PLOT_W + 14,
+        # Each kind of stroke is one path for all rows: the plot is drawn by a few elements, not dozens.
+        "whiskers": "".join(f"M{_px(r.x_low)} {r.y}H{_px(r.x_high)}M{_px(r.x_low)} {r.y - 5}v10"
+                            f"M{_px(r.x_high)} {r.y - 5}v10" for r in rows),
+        "squares": "".join(f"M{_px(r.x - 6)} {r.y - 6}h12v12h-12z" for r in rows),
+        "null_line": f"M{_px(axis.null_x)} {TOP - 8}V{axis_y}",
+        "axis_line": f"M{axis.left} {axis_y}H{axis.right}" + "".join(f"M{_px(x)} {axis_y}v5" for x, _ in ticks),
+        "tick_labels": [(_px(x), label) for x, label in ticks],
+        "left_x": _px(axis.null_x - 6),
+        "right_x": _px(axis.null_x + 6),
+        "middle_x": _px((axis.left + axis.right) / 2),
         "left_words": f"more events with {comparator}",
         "right_words": f"more events with {intervention}",
         "null": fmt.num(null, 0),
         "title": f"Forest plot: {name}, {intervention} vs {comparator}, {ctx.trial.short_name}",
     }
+
+
+def _px(value: float) -> str:
+    """An SVG coordinate to a tenth of a pixel, without trailing zeros (``372.5``, ``330``)."""
+    return f"{round(value, 1):g}"
 
 
 def render_forest(ctx: TrialContext) -> Markup:
