@@ -138,7 +138,7 @@ CONTRAST_JS = """
 }
 """
 TEXT_SELECTORS = [".md-typeset p", ".md-typeset td", ".md-typeset th", ".ekb-check", ".ekb-unverified", ".ekb-muted",
-                  ".ekb-note", ".ekb-badge", ".ekb-cite a", ".ekb-flow-stage"]
+                  ".ekb-note", ".ekb-badge", "sup > a[href^=\"#cite-\"]", ".ekb-flow-stage"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from string import ascii_lowercase
 
 import pytest
 
@@ -56,13 +57,28 @@ def test_unverified_numbers_are_marked_in_text(proderm: Node) -> None:
     assert primary is not None and "unverified" not in primary.text.lower()
 
 
-def test_every_number_cell_links_to_a_listed_source(proderm: Node) -> None:
-    marks = proderm.select(lambda n: n.tag == "sup" and "ekb-cite" in (n.attrs.get("class") or ""))
-    targets = {a.attrs["href"][1:] for mark in marks for a in mark.find_all("a")  # type: ignore[index]
-               if (a.attrs.get("href") or "").startswith("#source-")}
-    listed = {li.attrs["id"] for li in proderm.find_all("li") if (li.attrs.get("id") or "").startswith("source-")}
-    assert targets and targets <= listed
-    assert any(a.attrs.get("title", "").endswith("Table 1") for a in proderm.find_all("a"))
+def test_every_source_mark_links_to_its_source_and_locator(proderm: Node) -> None:
+    sources = proderm.find("ol", **{"class": "ekb-sources"})
+    assert sources is not None
+    entries = {n.attrs["id"]: n for n in sources.iter() if (n.attrs.get("id") or "").startswith("cite-")}
+    marks = [a for sup in proderm.find_all("sup") for a in sup.find_all("a")
+             if (a.attrs.get("href") or "").startswith("#cite-")]
+    assert len(marks) > 100
+    assert {a.attrs["href"][1:] for a in marks} <= set(entries)
+    assert all(a.text == a.attrs["href"][len("#cite-"):] for a in marks)  # the label is the anchor
+    # "3b" is source 3 at its locator b: the locator is listed inside source 3's entry
+    located = {a.text for a in marks if not a.text.isdigit()}
+    assert located
+    for label in located:
+        source = entries[f"cite-{label.rstrip(ascii_lowercase)}"]
+        assert any(n is entries[f"cite-{label}"] for n in source.iter()), label
+    assert any(entries[f"cite-{label}"].text.endswith("Table 1") for label in located)
+    row = proderm.find("tr", id="sof-tis20-w16")
+    assert row is not None
+    cell = row.find("td", **{"data-side": "intervention"})
+    assert cell is not None
+    mark = cell.find("a")
+    assert mark is not None and entries[mark.attrs["href"][1:]].text.endswith("abstract")  # type: ignore[index]
 
 
 def test_flow_diagram_shows_randomized_and_extension_counts(proderm: Node) -> None:

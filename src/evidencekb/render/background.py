@@ -47,8 +47,7 @@ def render_limitations(ctx: TrialContext) -> Markup:
 
 
 def render_mechanisms(ctx: TrialContext) -> Markup:
-    items = [{"status": MECHANISM_WORDS.get(m.status, m.status), "status_id": m.status,
-              "text": ctx.abbr(m.hypothesis), "mark": ctx.cite.of(m),
+    items = [{"status": MECHANISM_WORDS.get(m.status, m.status), "text": ctx.abbr(m.hypothesis), "mark": ctx.cite.of(m),
               "note": ctx.abbr(m.note) if m.note else None} for m in ctx.trial.mechanisms]
     return render("mechanisms.html", items=items)
 
@@ -63,6 +62,7 @@ def render_sources(ctx: TrialContext) -> Markup:
             "pmid_href": pubmed_url(s.pmid),
             "url_href": safe_url(s.url),
             "note": ctx.abbr(s.note) if s.note else None,
+            "locators": list(ctx.cite.locators.get(s.id, {}).items()),
         })
     return render("sources.html", items=items)
 
