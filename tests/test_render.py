@@ -25,6 +25,7 @@ from evidencekb.render import (
     tags,
 )
 from evidencekb.render import format as fmt
+from evidencekb.render.cite import letters
 from evidencekb.render.env import Abbreviations, paragraphs
 from evidencekb.render.forest import forest_data
 from evidencekb.render.links import doi_url, pubmed_url, registry_url, safe_url
@@ -55,7 +56,7 @@ def test_render_package_does_not_import_mkdocs() -> None:
 
 def test_page_has_layered_sections_in_reading_order() -> None:
     md = render_trial_page(context("proderm"))
-    order = [md.index(f"{{#{anchor}}}") for anchor in
+    order = [md.index(f"{{#{anchor}") for anchor in
              ("bottom-line", "key-facts", "summary-of-findings", "forest-plot", "participant-flow", "endpoints",
               "continuous-results", "harms", "special-interest", "conflicts", "limitations", "mechanisms",
               "sources", "methods-note", "downloads")]
@@ -136,6 +137,33 @@ def test_sof_uses_computed_effects_and_marks_reported_checks() -> None:
     assert "\u2713 estimate matches" in row.text and "\u2713 p matches" in row.text
     mmt = root.find("tr", id="sof-mmt8-w16")
     assert mmt is not None and "! estimate known mismatch" in mmt.text
+
+
+def test_source_marks_letter_each_locator_once_and_the_source_list_names_it() -> None:
+    ctx = context("proderm")
+    assert [letters(i) for i in (0, 1, 25, 26, 27, 701, 702)] == ["a", "b", "z", "aa", "ab", "zz", "aaa"]
+    first, again, other = ctx.cite("art-2023", "Table 1"), ctx.cite("art-2023", "Table 1"), ctx.cite("art-2023", "p. 3")
+    number = ctx.cite.number("art-2023")
+    assert first == again == Markup(f'<sup data-search-exclude="1"><a href="#cite-{number}a">{number}a</a></sup>')
+    assert f"{number}b" in other and f'href="#cite-{number}"' in ctx.cite("art-2023")
+    assert "unverified" in ctx.cite("art-2023", "Table 1", verified=False)
+    root = parse(render_trial_page(context("proderm")).split("---", 2)[2])
+    ids = {n.attrs.get("id") for n in root.iter()}
+    marks = [a.attrs["href"] for a in root.find_all("a") if (a.attrs.get("href") or "").startswith("#cite-")]
+    assert marks and {m[1:] for m in marks} <= ids
+
+
+def test_numbers_and_boilerplate_stay_out_of_the_search_index() -> None:
+    md = render_trial_page(context("proderm"))
+    for anchor in ("forest-plot", "participant-flow", "sources", "methods-note", "downloads"):
+        assert f'{{#{anchor} data-search-exclude="1"}}' in md
+    for anchor in ("bottom-line", "key-facts", "summary-of-findings", "harms", "special-interest", "conflicts"):
+        assert f"{{#{anchor}}}" in md
+    root = parse(md.split("---", 2)[2])
+    sof = root.find("table", **{"data-table": "sof"})
+    assert sof is not None
+    assert all("data-search-exclude" in td.attrs for td in sof.find_all("td"))
+    assert all("data-search-exclude" not in th.attrs for th in sof.find_all("th", scope="row"))  # endpoint names
 
 
 def test_dalakas_rows_explain_why_no_effect() -> None:

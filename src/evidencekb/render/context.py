@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from evidencekb.computed import ComputedTrial, ConsistencyCheck
 from evidencekb.loader import Path
@@ -39,14 +39,15 @@ STATUS_TEXT = {
 }
 
 
-def status_mark(check: ConsistencyCheck, label: str | None = None) -> Markup:
-    """A consistency mark as symbol + words (never colour only), with the check's detail as a tooltip."""
+def status_mark(check: ConsistencyCheck, label: str | None = None, detail: bool = True) -> Markup:
+    """A consistency mark as symbol + words (never colour only), with the check's detail as a tooltip
+    unless ``detail`` is false (where the detail is printed beside the mark anyway)."""
     symbol, words = STATUS_TEXT.get(check.status, ("?", check.status))
     prefix = f"{label} " if label else ""
     methods = f" ({', '.join(check.methods)})" if check.methods and check.status == "consistent" else ""
-    return Markup('<span class="ekb-check ekb-check--{}" title="{}">{} {}{}{}</span>').format(
-        check.status, check.detail, symbol, prefix, words, methods
-    )
+    title = f' title="{escape(check.detail)}"' if detail else ""
+    return Markup(f'<span class="ekb-check ekb-check--{escape(check.status)}"{title}>'
+                  f"{escape(f'{symbol} {prefix}{words}{methods}')}</span>")
 
 
 def randomized_total(trial: Trial, cite: Citations | None = None) -> tuple[int, Markup]:

@@ -3,6 +3,12 @@
 Autoescape is on for every template, so record text can only ever reach the page as text; the few
 pieces of markup built in Python (citations, abbreviations) are ``markupsafe.Markup`` made from escaped
 parts. ``StrictUndefined`` turns a typo in a template into an error instead of an empty cell.
+
+Numbers, marks and boilerplate repeated on every trial page carry ``data-search-exclude="1"``:
+mkdocs-material's search leaves such elements (and their children) out of the index and strips the
+attribute from the page, if it has a value. Its parser tells elements apart by tag name only, so the
+attribute goes on elements that never contain another element of their own tag (``td``, ``table``,
+``sup``, ``details``, ``small``, ...), never on a ``div`` around other ``div``s.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates are package data: no need to stat them on every render
     )
     env.filters.update(
         num=fmt.num,
@@ -63,11 +70,14 @@ class Abbreviations:
 
     Markdown's abbr extension cannot reach inside raw HTML blocks, so the same glossary that
     ``pymdownx.snippets`` appends to every page is applied here to record text (material shows
-    ``abbr[title]`` as tooltips). Matching is case-sensitive on whole words.
+    ``abbr[title]`` as tooltips). Matching is case-sensitive on whole words. A term is explained at
+    its first use in each section (:meth:`new_section`), as an editor would, rather than at every
+    one of the dozens of uses on a page: a reader deep-linked into any section still meets it.
     """
 
     def __init__(self, glossary: Mapping[str, str]) -> None:
         self.glossary = dict(glossary)
+        self.explained: set[str] = set()
         terms = sorted(self.glossary, key=len, reverse=True)
         self.pattern = (
             re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])") if terms else None
@@ -84,10 +94,18 @@ class Abbreviations:
         for match in self.pattern.finditer(raw):
             out.append(escape(raw[last:match.start()]))
             term = match.group(1)
-            out.append(Markup('<abbr title="{}">{}</abbr>').format(self.glossary[term], term))
+            if term in self.explained:
+                out.append(escape(term))
+            else:
+                self.explained.add(term)
+                out.append(Markup('<abbr title="{}">{}</abbr>').format(self.glossary[term], term))
             last = match.end()
         out.append(escape(raw[last:]))
         return Markup("").join(out)
+
+    def new_section(self) -> None:
+        """Explain every term again at its next use."""
+        self.explained.clear()
 
 
 def parse_abbreviations(text: str) -> dict[str, str]:

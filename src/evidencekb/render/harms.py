@@ -68,7 +68,7 @@ def cell(ctx: TrialContext, group: AdverseEventGroup, size: int | None) -> Marku
     if group.patients is not None:
         over = f"/{size}" if size is not None else ""
         pct = f" ({fmt.printed(None, group.percent)}%)" if group.percent is not None else ""
-        parts.append(Markup('<strong class="ekb-ae-patients">{}{}</strong>{} patients').format(
+        parts.append(Markup("<strong>{}{}</strong>{} patients").format(
             group.patients, over, pct))
     elif group.percent is not None:
         parts.append(Markup("{}% of patients").format(fmt.printed(None, group.percent)))

@@ -12,6 +12,7 @@ import json
 
 from markupsafe import Markup, escape
 
+from evidencekb.models import Trial
 from evidencekb.render.background import (
     render_downloads,
     render_limitations,
@@ -27,22 +28,36 @@ from evidencekb.render.keyfacts import render_bottom_line, render_key_facts
 from evidencekb.render.results import render_continuous, render_endpoints
 from evidencekb.render.sof import render_sof
 
+
+def _always(trial: Trial) -> bool:
+    return True
+
+
+def _never(trial: Trial) -> bool:
+    return False
+
+
+# (anchor, heading level, heading, renderer, whether the section goes into the search index). Sections
+# of numbers and boilerplate, or with nothing recorded, are left out: every indexed section repeats the
+# page's tags in the index, and numbers are not what readers search for.
 SECTIONS = (
-    ("bottom-line", 2, "Bottom line", render_bottom_line),
-    ("key-facts", 2, "Key facts", render_key_facts),
-    ("summary-of-findings", 2, "Summary of findings", render_sof),
-    ("forest-plot", 2, "Forest plot", render_forest),
-    ("participant-flow", 2, "Participant flow", render_flow),
-    ("endpoints", 2, "Endpoints", render_endpoints),
-    ("continuous-results", 2, "Continuous and time-to-event results", render_continuous),
-    ("harms", 2, "Harms", render_harms),
-    ("special-interest", 3, "Adverse events of special interest", render_special_interest),
-    ("conflicts", 2, "Where sources disagree", render_conflicts),
-    ("limitations", 2, "Limitations", render_limitations),
-    ("mechanisms", 2, "Proposed mechanisms", render_mechanisms),
-    ("sources", 2, "Sources", render_sources),
-    ("methods-note", 2, "Methods note", render_methods_note),
-    ("downloads", 2, "Downloads", render_downloads),
+    ("bottom-line", 2, "Bottom line", render_bottom_line, _always),
+    ("key-facts", 2, "Key facts", render_key_facts, _always),
+    ("summary-of-findings", 2, "Summary of findings", render_sof, _always),
+    ("forest-plot", 2, "Forest plot", render_forest, _never),
+    ("participant-flow", 2, "Participant flow", render_flow, _never),
+    ("endpoints", 2, "Endpoints", render_endpoints, _always),
+    ("continuous-results", 2, "Continuous results", render_continuous,
+     lambda t: any(e.type == "continuous" for e in t.endpoints)),
+    ("harms", 2, "Harms", render_harms, lambda t: t.adverse_events),
+    ("special-interest", 3, "Adverse events of special interest", render_special_interest,
+     lambda t: any(a.special_interest for a in t.adverse_events)),
+    ("conflicts", 2, "Where sources disagree", render_conflicts, lambda t: t.conflicts),
+    ("limitations", 2, "Limitations", render_limitations, lambda t: t.limitations),
+    ("mechanisms", 2, "Proposed mechanisms", render_mechanisms, lambda t: t.mechanisms),
+    ("sources", 2, "Sources", render_sources, _never),  # the main publication is in the key facts
+    ("methods-note", 2, "Methods note", render_methods_note, _never),
+    ("downloads", 2, "Downloads", render_downloads, _never),
 )
 
 
@@ -70,10 +85,13 @@ def render_trial_page(ctx: TrialContext) -> str:
     """The Markdown source of ``trials/<slug>.md``."""
     heading = Markup('<h1 id="trial-title">{} <small class="ekb-subtitle">{}</small></h1>').format(
         ctx.trial.short_name, ctx.abbr(ctx.trial.title))
+    bodies = {}
+    # The source list is rendered last: it lists the locators that the other sections cite.
+    for anchor, _, _, section, _ in sorted(SECTIONS, key=lambda s: s[3] is render_sources):
+        ctx.abbr.new_section()
+        bodies[anchor] = section(ctx)
     parts = [front_matter(ctx), str(heading), ""]
-    for anchor, level, title, section in SECTIONS:
-        parts.append(f"{'#' * level} {title} {{#{anchor}}}")
-        parts.append("")
-        parts.append(str(section(ctx)))
-        parts.append("")
+    for anchor, level, title, _, searched in SECTIONS:
+        exclude = "" if searched(ctx.trial) else ' data-search-exclude="1"'
+        parts += [f"{'#' * level} {title} {{#{anchor}{exclude}}}", "", str(bodies[anchor]), ""]
     return "\n".join(parts)

@@ -1,8 +1,9 @@
-"""Layer 5: what each endpoint measures, continuous results with mean differences, time-to-event medians.
+"""Layer 5: what each endpoint measures, and the effects of continuous endpoints beyond the Summary of findings.
 
 Mean differences, Hedges' g and t-test p-values are read from the computed namespace (with the SD's
-provenance when it was derived from an SE or CI); medians are shown as printed because no hazard
-ratio can be derived from them.
+provenance when it was derived from an SE or CI). The group means and medians, each with its source,
+and what the source printed are shown once, in the endpoint's Summary of findings row, which each
+row here links to.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from evidencekb.render import format as fmt
 from evidencekb.render.cite import CALC
 from evidencekb.render.context import TrialContext
 from evidencekb.render.env import paragraphs, render
-from evidencekb.render.groups import group_cells
-from evidencekb.render.sof import reported_items
+from evidencekb.render.sof import sof_anchors
 
 
 def _endpoint_rows(ctx: TrialContext) -> list[dict[str, object]]:
@@ -41,7 +41,7 @@ def _endpoint_rows(ctx: TrialContext) -> list[dict[str, object]]:
 
 def _continuous(ctx: TrialContext) -> list[dict[str, object]]:
     out = []
-    for index, result in enumerate(ctx.trial.results):
+    for index, (result, anchor) in enumerate(zip(ctx.trial.results, sof_anchors(ctx), strict=True)):
         if result.continuous is None and not (result.reported and ctx.endpoint(result.endpoint).type == "continuous"):
             continue
         comparison = ctx.computed.for_result(index)
@@ -61,29 +61,10 @@ def _continuous(ctx: TrialContext) -> list[dict[str, object]]:
         out.append({
             "endpoint": ctx.endpoint(result.endpoint),
             "label": ctx.abbr(ctx.endpoint(result.endpoint).label),
-            "cells": group_cells(ctx, index, result, comparison),
-            "mark": ctx.cite.of(result),
             "population": result.analysis_population,
-            "note": result.note,
             "effects": effects,
             "reason": comparison.not_computed if comparison else None,
-            "reported": reported_items(ctx, index, result.reported),
-        })
-    return out
-
-
-def _time_to_event(ctx: TrialContext) -> list[dict[str, object]]:
-    out = []
-    for index, result in enumerate(ctx.trial.results):
-        if result.time_to_event is None:
-            continue
-        comparison = ctx.computed.for_result(index)
-        out.append({
-            "endpoint": ctx.endpoint(result.endpoint),
-            "label": ctx.abbr(ctx.endpoint(result.endpoint).label),
-            "cells": group_cells(ctx, index, result, comparison),
-            "mark": ctx.cite.of(result),
-            "reason": comparison.not_computed if comparison else None,
+            "sof": anchor,
         })
     return out
 
@@ -116,5 +97,4 @@ def render_endpoints(ctx: TrialContext) -> Markup:
 
 
 def render_continuous(ctx: TrialContext) -> Markup:
-    return render("continuous.html", results=_continuous(ctx), tte=_time_to_event(ctx),
-                  baseline=_baseline(ctx), ctx=ctx, calc=CALC)
+    return render("continuous.html", results=_continuous(ctx), baseline=_baseline(ctx), ctx=ctx, calc=CALC)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from evidencekb.computed import Comparison
 from evidencekb.effects import METHOD_LABELS, VARIANCE_LABELS
@@ -107,25 +107,31 @@ def reported_items(ctx: TrialContext, index: int, stats: list[ReportedStatistic]
             status_mark(check, PART_LABEL.get(str(check.loc[len(loc)]), str(check.loc[len(loc)])))
             for check in ctx.checks(loc) if len(check.loc) > len(loc)
         )
-        note = Markup(' <small class="ekb-note">{}</small>').format(stat.note) if stat.note else Markup("")
-        items.append(Markup('<span class="ekb-reported">{}</span>{}{}<br>{}').format(
-            " ".join(words), ctx.cite.of(stat), note, marks))
+        note = f' <small class="ekb-note">{escape(stat.note)}</small>' if stat.note else ""
+        items.append(Markup(f"{escape(' '.join(words))}{ctx.cite.of(stat)}{note}<br>{marks}"))
     return items
+
+
+def sof_anchors(ctx: TrialContext) -> list[str]:
+    """The id of each result's row: ``sof-<endpoint id>``, then ``-2``, ``-3`` for more reports of it."""
+    anchors = []
+    seen: dict[str, int] = {}
+    for result in ctx.trial.results:
+        count = seen[result.endpoint] = seen.get(result.endpoint, 0) + 1
+        anchors.append(f"sof-{result.endpoint}" + (f"-{count}" if count > 1 else ""))
+    return anchors
 
 
 def sof_rows(ctx: TrialContext) -> list[SofRow]:
     rows = []
-    seen: dict[str, int] = {}
-    for index, result in enumerate(ctx.trial.results):
+    for index, (result, anchor) in enumerate(zip(ctx.trial.results, sof_anchors(ctx), strict=True)):
         endpoint = ctx.endpoint(result.endpoint)
         comparison = ctx.computed.for_result(index)
-        count = seen.get(endpoint.id, 0)
-        seen[endpoint.id] = count + 1
         cells = group_cells(ctx, index, result, comparison)
         row = SofRow(
-            anchor=f"sof-{endpoint.id}" + (f"-{count + 1}" if count else ""),
+            anchor=anchor,
             endpoint=endpoint,
-            repeat=count > 0,
+            repeat=anchor != f"sof-{endpoint.id}",
             source_mark=ctx.cite.of(result),
             analysis_population=result.analysis_population,
             note=result.note,
@@ -161,7 +167,7 @@ def sof_rows(ctx: TrialContext) -> list[SofRow]:
 def certainty(ctx: TrialContext, endpoint: Endpoint) -> Markup:
     rating = endpoint.certainty
     if rating is None:
-        return Markup('<span class="ekb-muted">not rated in this record</span>')
+        return Markup('<span class="ekb-muted">not rated</span>')
     who = ctx.cite(rating.source, rating.locator) if rating.source else Markup(" (rated by {})").format(
         rating.assessor)
     domains = Markup("; ").join(
@@ -179,6 +185,7 @@ def render_sof(ctx: TrialContext) -> Markup:
         ctx=ctx,
         rows=rows,
         certainty=certainty,
+        rated=any(row.endpoint.certainty for row in rows),
         calc=CALC,
         intervention_label=ctx.side_label("intervention"),
         comparator_label=ctx.side_label("comparator"),
