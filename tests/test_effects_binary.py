@@ -627,6 +627,24 @@ def test_memoized_results_belong_to_the_counts_asked_for() -> None:
         assert chi_square_p(counts, yates=True) == binary.chi_square_p.__wrapped__(counts, yates=True)
 
 
+def test_trial_computed_again_from_memoized_effects_is_unchanged() -> None:
+    # The second computation takes every binary effect from the memo; not a character may change.
+    import json
+
+    from conftest import ROOT
+    from evidencekb.computed import compute_trial
+    from evidencekb.effects import binary
+    from evidencekb.records import check_file
+
+    for memoized in (binary.risk_difference, binary._ratio, binary.fisher_exact_p, binary.chi_square_p):
+        memoized.cache_clear()
+    record = check_file(str(ROOT / "content/trials/proderm.yaml"))
+    assert record.trial is not None and record.document is not None
+    fresh, again = (compute_trial(record.trial, record.document.number_texts) for _ in range(2))
+    assert binary.fisher_exact_p.cache_info().hits > 0
+    assert repr(again) == repr(fresh)
+    assert json.dumps(again.to_dict(), sort_keys=True) == json.dumps(fresh.to_dict(), sort_keys=True)
+
 
 def _outcome(compute: Callable[..., tuple[float, float]], *args: object, **kwargs: object) -> tuple[str, str] | str:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
