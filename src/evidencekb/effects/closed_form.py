@@ -4,7 +4,7 @@
 for Newcombe's, which calls ``proportion_confint`` twice) looking up the normal quantile through SciPy's
 generic distribution machinery, and ``chi2_contingency`` most of its 130 us in the generic argument handling
 of ``power_divergence``; the formulas themselves take a few microseconds. The functions here are the
-libraries' own expressions (statsmodels 0.14 to 0.15, SciPy 1.17), operation for operation and with the
+libraries' own expressions (as of statsmodels 0.15 and SciPy 1.17), operation for operation and with the
 same NumPy and Python number types, with the normal quantile looked up once per level, so they give the
 same floating-point results to the last bit; tests/test_effects_binary.py checks that against the libraries
 on every small table. Score intervals and Fisher's exact test are iterative and still come from them.
