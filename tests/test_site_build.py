@@ -204,6 +204,13 @@ def test_search_index_deep_links_to_the_right_section(built_sites: BuiltSites, t
     assert f"trials/proderm/#{SEARCH[term]}" in hits, sorted(hits)
 
 
+def test_trial_tags_are_indexed_once_on_the_page_entry(built_sites: BuiltSites) -> None:
+    index = json.loads((built_sites.real / "search/search_index.json").read_text(encoding="utf-8"))
+    tagged = [d for d in index["docs"] if d["location"].startswith("trials/proderm/") and "tags" in d]
+    assert [d["location"] for d in tagged] == ["trials/proderm/"]
+    assert "Condition: dermatomyositis" in tagged[0]["tags"]
+
+
 def test_record_text_is_escaped_everywhere(built_sites: BuiltSites) -> None:
     pages = list(built_sites.xss.rglob("*.html"))
     trial = (built_sites.xss / "trials/proderm/index.html").read_text(encoding="utf-8")

@@ -151,22 +151,28 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
 
     @event_priority(50)  # before the search plugin (priority 0) writes the index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Keep the search index of a dirty rebuild whole and free of stale entries.
+        search = config.plugins.get("material/search")
+        index = getattr(search, "search_index", None)
+        if index is None:
+            return
+        previous = getattr(search, "search_index_prev", None)
+        if self.backing and previous is not None:
+            index.entries = self._merged_after_dirty_build(previous.entries, index.entries)
+            search.search_index_prev = None  # type: ignore[union-attr]
+        _tags_once_per_page(index.entries)
+
+    def _merged_after_dirty_build(self, previous: list[dict[str, object]],
+                                  rebuilt: list[dict[str, object]]) -> list[dict[str, object]]:
+        """The whole search index after a dirty rebuild, without stale entries.
 
         mkdocs-material's search plugin indexes only the pages a dirty build rebuilt and merges them into
         the previous index by the first rebuilt page's URL alone: with several pages rebuilt, older
         entries of the others stay, and a rebuilt home page (URL "") drops every other page. Here the
-        previous entries of every rebuilt or removed page are dropped before the plugin writes the index.
+        previous entries of every rebuilt or removed page are dropped instead.
         """
-        search = config.plugins.get("material/search")
-        previous = getattr(search, "search_index_prev", None)
-        index = getattr(search, "search_index", None)
-        if not self.backing or previous is None or index is None:
-            return
-        kept = [e for e in previous.entries
-                if (url := e["location"].split("#")[0]) in self.page_urls and url not in self.built_urls]
-        index.entries = kept + index.entries
-        search.search_index_prev = None  # type: ignore[union-attr]
+        kept = [e for e in previous
+                if (url := _page_of(e)) in self.page_urls and url not in self.built_urls]
+        return kept + rebuilt
 
     def _read_glossary(self, config: MkDocsConfig) -> dict[str, str]:
         path = os.path.join(config.docs_dir, self.config.glossary)
@@ -243,6 +249,24 @@ def _field_reference() -> str:
     from evidencekb.fieldref import field_reference_markdown
 
     return field_reference_markdown()
+
+
+def _page_of(entry: dict[str, object]) -> str:
+    return str(entry["location"]).split("#")[0]
+
+
+def _tags_once_per_page(entries: list[dict[str, object]]) -> None:
+    """Keep a page's tags on its first search entry only.
+
+    The search plugin copies the page's tags into the entry of every section, which made them about
+    40% of each trial's share of the index; on the page's own entry they still find and label it.
+    """
+    seen: set[str] = set()
+    for entry in entries:
+        page = _page_of(entry)
+        if page in seen:
+            entry.pop("tags", None)
+        seen.add(page)
 
 
 def _read(path: str) -> str:

@@ -105,7 +105,7 @@ class RecordCache:
 
     def build(self, jobs: Sequence[RecordJob], workers: int) -> list[RecordPages]:
         keys = {job.path: _key(job) for job in jobs}
-        stale = [job for job in jobs if self._entries.get(job.path, (None,))[0] != keys[job.path]]
+        stale = [job for job in jobs if job.path not in self._entries or self._entries[job.path][0] != keys[job.path]]
         built = build_records(stale, workers)
         fresh = {job.path: (keys[job.path], pages) for job, pages in zip(stale, built, strict=True)}
         self._entries = {job.path: fresh.get(job.path) or self._entries[job.path] for job in jobs}

@@ -66,9 +66,9 @@ class Citations:
             label = str(number)
         else:
             cited = self.locators.setdefault(source, {})
-            label = cited.get(locator)
-            if label is None:
-                label = cited[locator] = f"{number}{letters(len(cited))}"
+            if locator not in cited:
+                cited[locator] = f"{number}{letters(len(cited))}"
+            label = cited[locator]
         mark = Markup(f'<sup data-search-exclude="1"><a href="#cite-{escape(label)}">{escape(label)}</a></sup>')
         return mark if verified else mark + UNVERIFIED
 
