@@ -11,10 +11,11 @@ runs (5 for N <= 100, 3 above; the compared commands interleaved so that machine
    holds the repo's hand-written pages and the N records) against the floor: a bare ``mkdocs build`` of
    the same pages pre-rendered as plain Markdown (the plugin's output written to files, the plugin
    removed), kept out of the navigation as the trial pages are;
-3. the time from editing one record to the edit being served by ``mkdocs serve`` (started on 127.0.0.1
-   at a free port), and whether the served search index still holds every page afterwards;
-4. peak memory of each command (its VmHWM while it runs), the size of the site, of the search index
-   and of the trial pages.
+3. the time from editing one record to the edit being served by ``mkdocs serve --dirty`` (as ``make
+   serve`` runs it, on 127.0.0.1 at a free port), and whether the served search index then equals the
+   full build's, with the edit;
+4. peak memory of each command (its VmHWM while it runs), the size of the site (also gzip-compressed),
+   of the search index and of the trial pages (the theme's frame and the content apart).
 
 Results go to ``content/benchmarks.md`` (table, SVG plot, machine, date, targets with pass/fail) when
 N = 1,000 is measured, otherwise to ``build/bench/benchmarks.md``; raw numbers to
@@ -40,6 +41,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,6 +219,11 @@ def bare_config(site_config_file: Path, extra_css: list[str], out: Path, site: P
 
 
 KNOWN_HOOKS = {"on_config", "on_files", "on_page_markdown"}
+# Hooks that change no page's content: plugin state (startup, shutdown, build error), the background
+# rendering that the pre-rendering does in on_files instead (read source, env), the list of built pages
+# and the search index's tags (post page, post build; the floor keeps the theme's index as it is).
+CONTENT_NEUTRAL_HOOKS = {"on_startup", "on_shutdown", "on_build_error", "on_page_read_source", "on_env",
+                         "on_post_page", "on_post_build"}
 
 
 def prerender(config_file: str, out_dir: str) -> None:
@@ -232,6 +239,7 @@ def prerender(config_file: str, out_dir: str) -> None:
     from mkdocs.structure.pages import Page
 
     config = load_config(config_file=config_file)
+    config.plugins["evidencekb"].config.workers = 1  # render in on_files, so that files have their content
     before = list(config.extra_css)
     config.plugins.on_startup(command="build", dirty=False)
     config = config.plugins.on_config(config)
@@ -256,7 +264,7 @@ def prerender(config_file: str, out_dir: str) -> None:
             if edited != markdown:
                 target.write_text(edited, encoding="utf-8")
     added = [css for css in config.extra_css if css not in before]
-    print(json.dumps({"extra_css": added, "unreproduced_hooks": sorted(hooks - KNOWN_HOOKS)}))
+    print(json.dumps({"extra_css": added, "unreproduced_hooks": sorted(hooks - KNOWN_HOOKS - CONTENT_NEUTRAL_HOOKS)}))
 
 
 # ---------------------------------------------------------------------------------------------- measuring
@@ -324,6 +332,7 @@ class SiteResult:
     bare_mb: float = 0.0
     site_bytes: int = 0
     bare_site_bytes: int = 0
+    site_gzip_bytes: int = 0
     search_index_bytes: int = 0
     bare_search_index_bytes: int = 0
     trial_page_max: int = 0
@@ -341,6 +350,23 @@ class SiteResult:
 
 def tree_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def tree_gzip_bytes(folder: Path) -> int:
+    """Bytes of every file gzip-compressed (level 6), as web servers and CDNs send text files."""
+    return sum(len(zlib.compress(p.read_bytes(), 6)) for p in folder.rglob("*") if p.is_file())
+
+
+def trial_page_parts(trials: Path) -> tuple[int, int]:
+    """Bytes of the trial pages outside their <article> (the theme's frame) and inside it (the content)."""
+    frame = content = 0
+    for page in trials.glob("*/index.html"):
+        html = page.read_bytes()
+        start, end = html.find(b"<article"), html.find(b"</article>")
+        inside = end + len(b"</article>") - start if 0 <= start < end else 0
+        content += inside
+        frame += len(html) - inside
+    return frame, content
 
 
 def search_locations(index: dict[str, Any]) -> set[str]:
@@ -386,8 +412,11 @@ def bench_site(n: int, records: Path, work: Path, repeats: int, edits: int) -> S
     full_index = json.loads(index_file.read_text(encoding="utf-8"))
     result.search_pages = len(search_locations(full_index))
     trials = site / "trials"
+    frame, content = trial_page_parts(trials)
+    result.site_gzip_bytes = tree_gzip_bytes(site)
     result.breakdown = {
-        "trial pages (HTML)": sum(p.stat().st_size for p in trials.glob("*/index.html")),
+        "trial pages: content (the article)": content,
+        "trial pages: theme frame (header, navigation, table of contents, footer)": frame,
         "per-trial JSON": sum(p.stat().st_size for p in trials.glob("*/*.json")),
         "record copies (YAML)": sum(p.stat().st_size for p in trials.glob("*.y*ml")),
         "search index": result.search_index_bytes,
@@ -646,6 +675,18 @@ def evaluate(
     return targets
 
 
+def size_floor_note(s: SiteResult) -> str:
+    """What the site would weigh with every trial page empty: the part no slimming of the content removes."""
+    frame = s.breakdown.get("trial pages: theme frame (header, navigation, table of contents, footer)", 0)
+    copies = s.breakdown.get("record copies (YAML)", 0)
+    return (
+        f"With every trial page's content removed, the theme's frame around it ({frame / 1024 / s.n:.1f} KB a page)"
+        f" and the downloadable record copies ({copies / 1024 / s.n:.1f} KB a trial) would still take"
+        f" {(frame + copies) / 1e6:.1f} MB at N = {s.n:,}. Compressed as web servers send it (gzip), the whole"
+        f" site is {s.site_gzip_bytes / 1e6:.1f} MB."
+    )
+
+
 COLORS = {"validate": "#3949ab", "check-jsonschema": "#e53935", "C-parse floor": "#757575",
           "full site build": "#00897b", "bare build (floor)": "#fb8c00"}
 
@@ -782,8 +823,9 @@ def render_page(
             " pre-rendered by the plugin into plain Markdown files beforehand, with the plugin removed and the"
             " trial pages kept out of the navigation as in the full build: the floor for building these pages."
             " *edit*: seconds from saving an edit of one record to the served page showing it under"
-            " `mkdocs serve` (127.0.0.1, a free port); the served search index is then checked to hold every page"
-            " and the edit.",
+            " `mkdocs serve --dirty --no-strict` (as `make serve` runs it; 127.0.0.1, a free port); the served"
+            " search index must then equal the full build's entry for entry, except that the edited page's"
+            " entries hold the edit.",
             "",
             "| N | full build (s) | bare build (s) | full / bare | serve: first page (s) | serve: edit visible (s)"
             " | search index after the edit |",
@@ -797,12 +839,13 @@ def render_page(
                          f" {edit} | {index_ok} |")
         lines += [
             "",
-            "| N | site (MB) | bare site (MB) | search index (MB) | trial page median (KB) | trial page max (KB) |",
-            "|---:|---:|---:|---:|---:|---:|",
+            "| N | site (MB) | site, gzip (MB) | bare site (MB) | search index (MB) | trial page median (KB)"
+            " | trial page max (KB) |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for n, s in sorted(sites.items()):
             lines.append(
-                f"| {n:,} | {s.site_bytes / 1e6:.1f} | {s.bare_site_bytes / 1e6:.1f} |"
+                f"| {n:,} | {s.site_bytes / 1e6:.1f} | {s.site_gzip_bytes / 1e6:.1f} | {s.bare_site_bytes / 1e6:.1f} |"
                 f" {s.search_index_bytes / 1e6:.2f} | {s.trial_page_median / 1024:.0f} |"
                 f" {s.trial_page_max / 1024:.0f} |"
             )
@@ -818,6 +861,7 @@ def render_page(
                       "| part | MB | KB per trial |", "|---|---:|---:|"]
             for part, size in biggest.breakdown.items():
                 lines.append(f"| {part} | {size / 1e6:.1f} | {size / 1024 / biggest.n:.1f} |")
+            lines += ["", size_floor_note(biggest)]
     if repo.get("pages"):
         shown = ", ".join(f"{name} {size / 1024:.0f} KB" for name, size in repo["pages"].items())
         lines += ["", f"The repository's own records (`make site`): trial pages {shown}; whole site"

@@ -42,8 +42,8 @@ def test_worker_processes_give_the_same_pages_as_one_process(tmp_path: Path,
     parallel = build_records(jobs, workers=2)
     assert pools == [2]
     assert parallel == serial
-    assert [p.trial_id for p in serial] == [Path(j.path).stem for j in jobs]
-    assert all(p.published and p.page and p.computed_json and p.row for p in serial)
+    assert [p.summary.trial_id for p in serial] == [Path(j.path).stem for j in jobs]
+    assert all(p.summary.published and p.summary.row and p.rendered and p.rendered.page for p in serial)
 
 
 def test_pages_of_a_record_with_errors_are_not_built(tmp_path: Path) -> None:
@@ -51,8 +51,8 @@ def test_pages_of_a_record_with_errors_are_not_built(tmp_path: Path) -> None:
     text = (ROOT / "content/trials/proderm.yaml").read_text(encoding="utf-8")
     record.write_text(text.replace("status: published", "status: publishd", 1), encoding="utf-8")
     [pages] = build_records(_jobs(tmp_path), workers=1)
-    assert [d.code for d in pages.diagnostics if d.severity.name == "ERROR"] == ["invalid-value"]
-    assert (pages.published, pages.page, pages.row) == (False, "", None)
+    assert [d.code for d in pages.summary.diagnostics if d.severity.name == "ERROR"] == ["invalid-value"]
+    assert (pages.summary.published, pages.summary.row, pages.rendered) == (False, None, None)
 
 
 def test_cache_rebuilds_exactly_the_records_whose_files_changed(tmp_path: Path) -> None:
@@ -76,4 +76,4 @@ def test_cache_rebuilds_exactly_the_records_whose_files_changed(tmp_path: Path) 
 
     (tmp_path / "proderm.yaml").unlink()
     remaining = cache.build(other_links[:1] + other_links[2:], workers=1)
-    assert [r.path for r in remaining] == [other_links[0].path, other_links[2].path]
+    assert [r.summary.path for r in remaining] == [other_links[0].path, other_links[2].path]

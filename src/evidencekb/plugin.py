@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from importlib import resources
 
+from jinja2 import Environment
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -38,7 +39,15 @@ from evidencekb.render import (
     render_index_page,
     render_trial_table,
 )
-from evidencekb.sitebuild import RecordCache, RecordJob, default_workers
+from evidencekb.sitebuild import (
+    BackgroundRenderer,
+    RecordCache,
+    RecordJob,
+    RenderedRecord,
+    build_records,
+    default_workers,
+    useful_workers,
+)
 
 log = logging.getLogger("mkdocs.plugins.evidencekb")
 CSS = "assets/evidencekb/evidencekb.css"
@@ -74,6 +83,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.marker_pages: set[str] = set()
         self.page_urls: set[str] = set()
         self.built_urls: set[str] = set()
+        self.renderer: BackgroundRenderer | None = None
+        self.pending: dict[str, RecordJob] = {}  # generated files whose content the renderer is making
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # A dirty build rebuilds only pages whose source file is newer than their output, and a generated
@@ -85,6 +96,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             self.backing = tempfile.mkdtemp(prefix="evidencekb-")
 
     def on_shutdown(self) -> None:
+        self._stop_renderer()
         if self.backing:
             shutil.rmtree(self.backing, ignore_errors=True)
             self.backing = None
@@ -99,9 +111,15 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         records_dir = os.path.join(config.docs_dir, self.config.records)
         paths, problems = discover([_display_path(records_dir)])
         jobs = [RecordJob(path, self._links(files, config, path), tuple(sorted(glossary.items()))) for path in paths]
-        results = self.cache.build(jobs, self.config.workers or default_workers())
-        problems += duplicate_trial_ids((r.path, r.trial_id, r.id_position) for r in results if r.trial_id)
-        diagnostics = problems + [d for r in results for d in r.diagnostics]
+        workers = useful_workers(len(jobs), self.config.workers or default_workers())
+        render_later = workers > 1 and not self.backing
+        if render_later:  # summaries now, pages in the background while MkDocs converts pages
+            results = build_records([dataclasses.replace(j, render=False) for j in jobs], workers)
+        else:
+            results = self.cache.build(jobs, workers)
+        summaries = [r.summary for r in results]
+        problems += duplicate_trial_ids((r.path, r.trial_id, r.id_position) for r in summaries if r.trial_id)
+        diagnostics = problems + [d for r in summaries for d in r.diagnostics]
         if has_errors(diagnostics):
             raise PluginError("evidencekb: invalid records\n" + render(diagnostics, "text"))
         for d in diagnostics:
@@ -111,28 +129,58 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self._add(files, config, CSS, css.read_text(encoding="utf-8"))
         rows: list[TrialRow] = []
         all_tags: list[str] = []
-        for result in results:
-            record_file = files.get_file_from_path(self._src_uri(config, result.path) or "")
-            if not result.published:
+        for result, job in zip(results, jobs, strict=True):
+            summary = result.summary
+            record_file = files.get_file_from_path(self._src_uri(config, summary.path) or "")
+            if not summary.published or summary.row is None:
                 if record_file:
                     files.remove(record_file)
                 continue
-            folder = f"{self.config.records}/{result.trial_id}"
-            page_file = self._add(files, config, f"{folder}.md", result.page)
-            self._add(files, config, f"{folder}/{result.trial_id}.computed.json", result.computed_json)
-            all_tags.extend(result.tags)
-            assert result.row is not None
-            rows.append(dataclasses.replace(result.row, href=page_file.url))
+            folder = f"{self.config.records}/{summary.trial_id}"
+            rendered = result.rendered or RenderedRecord("", "")  # empty until the background renderer has it
+            page_file = self._add(files, config, f"{folder}.md", rendered.page)
+            json_file = self._add(files, config, f"{folder}/{summary.trial_id}.computed.json", rendered.computed_json)
+            for file in (page_file, json_file):
+                if render_later and file.generated_by:  # a file of that name in the docs folder wins
+                    self.pending[file.src_uri] = job
+            all_tags.extend(summary.tags)
+            rows.append(dataclasses.replace(summary.row, href=page_file.url))
+        if render_later:
+            self.renderer = BackgroundRenderer(list(dict.fromkeys(self.pending.values())))
         for index in INDEX_PAGES:
             self._add(files, config, index.path, render_index_page(index, all_tags))
         self._add(files, config, REFERENCE, _field_reference())
-        listings = [(r.trial_id, r.row.short_name, r.tags) for r in results if r.row]
+        listings = [(r.trial_id, r.row.short_name, r.tags) for r in summaries if r.row]
         if self.backing and self.listings is not None:
             self._rebuild_what_changed(files, rows, listings, glossary)
         self.rows, self.listings, self.glossary = rows, listings, glossary
         self.page_urls = {"" if f.url in (".", "./") else f.url for f in files.documentation_pages()}  # as Page.url
         self.built_urls = set()
         return files
+
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        job = self.pending.get(page.file.src_uri)
+        if job is None or self.renderer is None:
+            return None
+        return self.renderer.rendered(job.path).page
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        """Every page has been read, so every render is done: fill in the computed JSON files."""
+        if self.renderer is not None:
+            for src_uri, job in self.pending.items():
+                file = files.get_file_from_path(src_uri)
+                if file and not file.is_documentation_page():
+                    file.content_string = self.renderer.rendered(job.path).computed_json
+            self._stop_renderer()
+        return env
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._stop_renderer()
+
+    def _stop_renderer(self) -> None:
+        if self.renderer is not None:
+            self.renderer.close()
+        self.renderer, self.pending = None, {}
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.config.trials_marker in markdown:

@@ -33,55 +33,109 @@ class RecordJob:
     path: str
     links: PageLinks
     glossary: tuple[tuple[str, str], ...]
+    render: bool = True
+    """False: check and compute only (the summary), e.g. when pages are rendered later, elsewhere."""
 
 
 @dataclass(frozen=True)
-class RecordPages:
-    """What one record adds to the site; ``page`` is empty when the record has errors or is a draft."""
+class RecordSummary:
+    """What the rest of the site needs of one record: its problems, status, tags and trial-table row."""
 
     path: str
     diagnostics: tuple[Diagnostic, ...]
     trial_id: str | None = None
     id_position: tuple[int, int] = (1, 1)
     published: bool = False
-    page: str = ""
-    computed_json: str = ""
     tags: tuple[str, ...] = ()
     row: TrialRow | None = None
 
 
+@dataclass(frozen=True)
+class RenderedRecord:
+    """A published record's own files: the page's Markdown and the computed JSON."""
+
+    page: str
+    computed_json: str
+
+
+@dataclass(frozen=True)
+class RecordPages:
+    """Everything one record adds to the site; ``rendered`` is None for drafts and invalid records."""
+
+    summary: RecordSummary
+    rendered: RenderedRecord | None = None
+
+
 def build_record(job: RecordJob) -> RecordPages:
+    """Check, compute and render one record."""
     record = check_file(job.path)
     diagnostics = tuple(record.diagnostics)
     trial, document = record.trial, record.document
     if trial is None or document is None:
-        return RecordPages(job.path, diagnostics)
+        return RecordPages(RecordSummary(job.path, diagnostics))
     trial_id, id_position = trial.id, document.position(("id",))
     if has_errors(record.diagnostics) or trial.status != "published":
-        return RecordPages(job.path, diagnostics, trial_id, id_position)
+        return RecordPages(RecordSummary(job.path, diagnostics, trial_id, id_position))
     computed = compute_trial(trial, document.number_texts)
     ctx = TrialContext(trial, computed, document.number_texts, job.links, dict(job.glossary))
+    summary = RecordSummary(job.path, diagnostics, trial_id, id_position, True, tuple(tags(ctx)),
+                            trial_row(trial, computed))
+    if not job.render:
+        return RecordPages(summary)
     computed_json = json.dumps(computed.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                                allow_nan=False)
-    return RecordPages(job.path, diagnostics, trial_id, id_position, published=True, page=render_trial_page(ctx),
-                       computed_json=computed_json + "\n", tags=tuple(tags(ctx)), row=trial_row(trial, computed))
+    return RecordPages(summary, RenderedRecord(render_trial_page(ctx), computed_json + "\n"))
 
 
 def build_records(jobs: Sequence[RecordJob], workers: int) -> list[RecordPages]:
-    """``build_record`` of every job, in order; on up to ``workers`` processes when that pays.
+    """``build_record`` of every job, in order; on up to ``workers`` processes when that pays."""
+    workers = useful_workers(len(jobs), workers)
+    if workers < 2:
+        with no_cycle_collection():
+            return [build_record(job) for job in jobs]
+    chunk = max(1, len(jobs) // (workers * 8))
+    with worker_pool(workers) as pool:
+        return list(pool.map(_build_without_cycle_collection, jobs, chunksize=chunk))
+
+
+def useful_workers(records: int, workers: int) -> int:
+    """How many of ``workers`` processes are worth starting for ``records`` records; below 2, none.
 
     Workers are forked, so they start at once with the statistics libraries already imported. Forking
     is done only from a single-threaded process (a plain ``mkdocs build``, or the first build of
     ``mkdocs serve``): a fork while other threads hold locks can deadlock the child.
     """
-    workers = min(workers, len(jobs) // MIN_RECORDS_PER_WORKER)
-    can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    if workers < 2 or not can_fork:
-        with no_cycle_collection():
-            return [build_record(job) for job in jobs]
-    chunk = max(1, len(jobs) // (workers * 8))
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_build_without_cycle_collection, jobs, chunksize=chunk))
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1
+    return min(workers, records // MIN_RECORDS_PER_WORKER)
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
+class BackgroundRenderer:
+    """Renders records on one worker process while MkDocs converts the pages rendered before them.
+
+    MkDocs converts pages one after another on one core; rendering them on another core meanwhile
+    takes the rendering out of the build's critical path. The worker checks and computes each record
+    again (it shares no memory with the process that summarized it) and stays ahead of MkDocs, whose
+    Markdown conversion of a page takes several times longer than rendering it.
+    """
+
+    def __init__(self, jobs: Sequence[RecordJob]) -> None:
+        self._pool = worker_pool(1)
+        self._futures = {job.path: self._pool.submit(_build_without_cycle_collection, job) for job in jobs}
+
+    def rendered(self, path: str) -> RenderedRecord:
+        """The record's files, waiting for the worker if it has not got there yet."""
+        rendered = self._futures[path].result().rendered
+        if rendered is None:
+            raise RuntimeError(f"{path} has no page: it changed while the site was being built")
+        return rendered
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
 
 
 def _build_without_cycle_collection(job: RecordJob) -> RecordPages:

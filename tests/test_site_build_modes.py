@@ -1,5 +1,6 @@
-"""Dirty rebuilds, as ``make serve`` (``mkdocs serve --dirty``) runs them: only what changed is rebuilt,
-and the site, search index included, ends up as a full build of the same content would make it."""
+"""Build modes that must not change the site: dirty rebuilds, as ``make serve`` (``mkdocs serve --dirty``)
+runs them, rebuild only what changed and end up as a full build would; a build with worker processes
+(summaries first, pages rendered in the background) writes the same files as one without."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from mkdocs.config import load_config
 
 from _synth import synth
 from conftest import ROOT
+from evidencekb import plugin, sitebuild
 
 
 @pytest.fixture
@@ -25,9 +27,9 @@ def docs(tmp_path: Path) -> Path:
     return tmp_path / "docs"
 
 
-def _build(docs: Path, site: Path, *, dirty: bool, first: bool = True) -> None:
+def _build(docs: Path, site: Path, *, dirty: bool, first: bool = True, config_file: str = "mkdocs.yml") -> None:
     """One build as ``mkdocs serve`` does it: a fresh config each time, the plugins' instances kept."""
-    config = load_config(str(docs.parent / "mkdocs.yml"), site_dir=str(site), strict=False)
+    config = load_config(str(docs.parent / config_file), site_dir=str(site), strict=False)
     if first:
         config.plugins.on_startup(command="serve", dirty=dirty)
     build(config, dirty=dirty)
@@ -87,3 +89,35 @@ def test_changes_shown_on_other_pages_rebuild_those_pages_too(docs: Path, tmp_pa
     assert _index(site) == _index(full)
     for page in ("index.html", "conditions/index.html", "interventions/index.html"):
         assert (site / page).read_bytes() == (full / page).read_bytes()
+
+
+def test_worker_processes_and_background_rendering_change_no_file(docs: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    synth.write(2 * sitebuild.MIN_RECORDS_PER_WORKER, str(docs / "trials"), seed=13)
+    config = (tmp_path / "mkdocs.yml").read_text(encoding="utf-8")
+    for workers in (1, 2):
+        with_workers = config.replace("      glossary: includes/abbreviations.md\n",
+                                      f"      glossary: includes/abbreviations.md\n      workers: {workers}\n")
+        assert with_workers != config
+        (tmp_path / f"mkdocs-{workers}.yml").write_text(with_workers, encoding="utf-8")
+    renderers: list[int] = []
+
+    class CountingRenderer(plugin.BackgroundRenderer):
+        def __init__(self, jobs: list[sitebuild.RecordJob]) -> None:
+            renderers.append(len(jobs))
+            super().__init__(jobs)
+
+    monkeypatch.setattr(plugin, "BackgroundRenderer", CountingRenderer)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    _build(docs, tmp_path / "one", dirty=False, config_file="mkdocs-1.yml")
+    assert renderers == []
+    _build(docs, tmp_path / "two", dirty=False, config_file="mkdocs-2.yml")
+    published = len(list((tmp_path / "one/trials").glob("*/index.html")))
+    assert renderers == [published] and published > 2 * sitebuild.MIN_RECORDS_PER_WORKER
+
+    def tree(site: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+    one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert one.keys() == two.keys()
+    assert [name for name in one if one[name] != two[name]] == []
