@@ -56,6 +56,7 @@ SEED = 1
 TIMEOUT = 1800  # seconds for any one command: a hung command fails the benchmark instead of stalling it
 SERVE_TIMEOUT = 300
 SLOW_EDIT = 10.0
+SITE_LIMIT_MB = 40
 SERVE_ARGS = ("serve", "--dirty", "--no-strict")  # as `make serve` runs it
 HEAVY_IMPORTS = ("scipy", "statsmodels", "numpy", "mkdocs", "material", "markdown", "jinja2", "pymdownx")
 
@@ -655,7 +656,7 @@ def evaluate(
         else:
             targets.append(Target("build time and site size linear in N", "<= 1.2x", "needs 3 sizes", None))
         mb = s.site_bytes / 1e6
-        targets.append(Target("whole site", "< 40 MB", f"{mb:.1f} MB", mb < 40))
+        targets.append(Target("whole site", f"< {SITE_LIMIT_MB} MB", f"{mb:.1f} MB", mb < SITE_LIMIT_MB))
         if s.serve_edit:
             edit = median(s.serve_edit)
             targets.append(Target("edit visible under mkdocs serve", "< 2 s", f"{edit:.1f} s", edit < 2))
@@ -679,11 +680,18 @@ def size_floor_note(s: SiteResult) -> str:
     """What the site would weigh with every trial page empty: the part no slimming of the content removes."""
     frame = s.breakdown.get("trial pages: theme frame (header, navigation, table of contents, footer)", 0)
     copies = s.breakdown.get("record copies (YAML)", 0)
+    rest = s.site_bytes - frame - copies
+    other = s.breakdown.get("everything else (theme, index pages, tags, sitemap)", 0)
+    room = (SITE_LIMIT_MB * 1e6 - frame - copies - other) / 1024 / s.n
     return (
         f"With every trial page's content removed, the theme's frame around it ({frame / 1024 / s.n:.1f} KB a page)"
         f" and the downloadable record copies ({copies / 1024 / s.n:.1f} KB a trial) would still take"
-        f" {(frame + copies) / 1e6:.1f} MB at N = {s.n:,}. Compressed as web servers send it (gzip), the whole"
-        f" site is {s.site_gzip_bytes / 1e6:.1f} MB."
+        f" {(frame + copies) / 1e6:.1f} MB at N = {s.n:,}. A {SITE_LIMIT_MB} MB site would leave"
+        f" {room:.1f} KB a trial for the page's content, the computed JSON and the search entries together,"
+        f" which take {(rest - other) / 1024 / s.n:.1f} KB now. Compressed as web servers send it (gzip), the"
+        f" whole site is {s.site_gzip_bytes / 1e6:.1f} MB. Meeting the limit on disk would take a page frame"
+        " lighter than the theme's, the record copies and computed JSON offered as one compressed download"
+        " for all trials instead of per trial, and shorter trial pages."
     )
 
 

@@ -7,6 +7,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -121,3 +126,51 @@ def test_worker_processes_and_background_rendering_change_no_file(docs: Path, tm
     one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
     assert one.keys() == two.keys()
     assert [name for name in one if one[name] != two[name]] == []
+
+
+def _serve_arguments() -> list[str]:
+    """The arguments ``make serve`` gives mkdocs."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    match = re.search(r"(?m)^serve:.*\n\t\$\(BIN\)/mkdocs (serve.*)$", makefile)
+    assert match, "the serve target runs mkdocs serve"
+    return match[1].split()
+
+
+def _fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return str(response.read().decode("utf-8"))
+    except OSError:
+        return ""
+
+
+def test_make_serve_shows_an_edit_and_indexes_it(docs: Path, tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}/"
+    command = [sys.executable, "-m", "mkdocs", *_serve_arguments(), "-f", str(tmp_path / "mkdocs.yml"),
+               "-a", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        def wait_for(condition, seconds: float = 90) -> bool:  # type: ignore[no-untyped-def]
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline and server.poll() is None:
+                if condition():
+                    return True
+                time.sleep(0.1)
+            return False
+
+        page = base + "trials/synthetic-00002/"
+        assert wait_for(lambda: "synthetic" in _fetch(page).lower()), "the trial page is served"
+        time.sleep(1)  # the watcher starts right after the first build
+        _edit(docs / "trials/synthetic-00002.yaml", r"^(bottom_line: .*)$", r"\1 Served edit.")
+        assert wait_for(lambda: "Served edit." in _fetch(page)), "the edit is served"
+        entries = json.loads(_fetch(base + "search/search_index.json"))["docs"]
+        edited = [d for d in entries if d["location"].startswith("trials/synthetic-00002/")]
+        assert any("Served edit." in d["text"] for d in edited)
+        assert {d["location"].split("#")[0] for d in entries} >= {"", "trials/proderm/", "trials/synthetic-00001/"}
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+    assert "Traceback" not in errors, errors
