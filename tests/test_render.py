@@ -186,9 +186,8 @@ def test_forest_svg_coordinates_follow_the_computed_intervals() -> None:
 
 def test_tags_and_index_pages_are_escaped() -> None:
     trial, _ = _record("proderm")
-    ctx = context("proderm", trial.model_copy(update={"conditions": ["a <b> --> \"c\""]}))
-    names = tags(ctx)
+    names = tags(trial.model_copy(update={"conditions": ["a <b> --> \"c\""]}))
     assert names[0] == "Condition: a &lt;b&gt; --&gt; &#34;c&#34;"
-    page = render_index_page(INDEX_PAGES[0], names)
+    page = render_index_page(INDEX_PAGES[0], list(names))
     directive = page.splitlines()[-1]
     assert directive.startswith("<!-- material/tags {") and directive.count("-->") == 1

@@ -9,6 +9,7 @@ modification time and size, so a rebuild under ``mkdocs serve`` redoes only the 
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from evidencekb.computed import compute_trial
+from evidencekb.computed import compare_result, compute_trial
 from evidencekb.diagnostics import Diagnostic, has_errors
 from evidencekb.records import check_file, no_cycle_collection
 from evidencekb.render import PageLinks, TrialContext, TrialRow, render_trial_page, tags, trial_row
@@ -76,12 +77,13 @@ def build_record(job: RecordJob) -> RecordPages:
     trial_id, id_position = trial.id, document.position(("id",))
     if has_errors(record.diagnostics) or trial.status != "published":
         return RecordPages(RecordSummary(job.path, diagnostics, trial_id, id_position))
+    if not job.render:  # the summary needs the primary outcome's comparison only, not the whole audit
+        row = trial_row(trial, functools.partial(compare_result, trial))
+        return RecordPages(RecordSummary(job.path, diagnostics, trial_id, id_position, True, tags(trial), row))
     computed = compute_trial(trial, document.number_texts)
+    summary = RecordSummary(job.path, diagnostics, trial_id, id_position, True, tags(trial),
+                            trial_row(trial, computed.for_result))
     ctx = TrialContext(trial, computed, document.number_texts, job.links, dict(job.glossary))
-    summary = RecordSummary(job.path, diagnostics, trial_id, id_position, True, tuple(tags(ctx)),
-                            trial_row(trial, computed))
-    if not job.render:
-        return RecordPages(summary)
     computed_json = json.dumps(computed.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                                allow_nan=False)
     return RecordPages(summary, RenderedRecord(render_trial_page(ctx), computed_json + "\n"))

@@ -6,11 +6,12 @@ be computed (e.g. crossover exposures) the row says why instead of showing an ef
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from evidencekb.computed import ComputedTrial
+from evidencekb.computed import Comparison
 from evidencekb.models import Trial
 from evidencekb.render.context import randomized_total
 from evidencekb.render.env import render
@@ -34,17 +35,19 @@ class TrialRow:
     href: str = ""
 
 
-def trial_row(trial: Trial, computed: ComputedTrial) -> TrialRow:
+def trial_row(trial: Trial, comparison_of: Callable[[int], Comparison | None]) -> TrialRow:
+    """The row of ``trial``; ``comparison_of`` gives the computed comparison of a result by its index
+    (``ComputedTrial.for_result``, or ``compare_result`` when only the primary outcome's is needed)."""
     return TrialRow(trial.id, trial.short_name, ", ".join(trial.conditions), ", ".join(trial.interventions),
-                    _design(trial), randomized_total(trial)[0], _primary(trial, computed))
+                    _design(trial), randomized_total(trial)[0], _primary(trial, comparison_of))
 
 
-def _primary(trial: Trial, computed: ComputedTrial) -> dict[str, str | None]:
+def _primary(trial: Trial, comparison_of: Callable[[int], Comparison | None]) -> dict[str, str | None]:
     primary = next((e for e in trial.endpoints if e.role == "primary"), trial.endpoints[0])
     for index, result in enumerate(trial.results):
         if result.endpoint != primary.id:
             continue
-        comparison = computed.for_result(index)
+        comparison = comparison_of(index)
         if comparison is None:
             continue
         if comparison.binary is not None:

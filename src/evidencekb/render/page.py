@@ -61,12 +61,12 @@ SECTIONS = (
 )
 
 
-def tags(ctx: TrialContext) -> list[str]:
+def tags(trial: Trial) -> tuple[str, ...]:
     """Tag names (escaped: the theme prints them raw) for the condition, intervention and outcome indexes."""
-    found = [f"Condition: {c}" for c in ctx.trial.conditions]
-    found += [f"Intervention: {i}" for i in ctx.trial.interventions]
-    found += [f"Outcome: {e.outcome}" for e in ctx.trial.endpoints if e.outcome]
-    return [str(escape(t)) for t in dict.fromkeys(found)]
+    found = [f"Condition: {c}" for c in trial.conditions]
+    found += [f"Intervention: {i}" for i in trial.interventions]
+    found += [f"Outcome: {e.outcome}" for e in trial.endpoints if e.outcome]
+    return tuple(str(escape(t)) for t in dict.fromkeys(found))
 
 
 def front_matter(ctx: TrialContext) -> str:
@@ -74,7 +74,7 @@ def front_matter(ctx: TrialContext) -> str:
     meta = {
         "title": str(escape(ctx.trial.short_name)),
         "description": str(escape(f"{ctx.trial.short_name}: {ctx.trial.title}")),
-        "tags": tags(ctx),
+        "tags": list(tags(ctx.trial)),
         "hide": ["navigation"],
     }
     lines = [f"{key}: {json.dumps(value, ensure_ascii=True)}" for key, value in meta.items()]
