@@ -171,36 +171,18 @@ class _Auditor:
         assert stat.estimate is not None
         decimals = self.decimals((*loc, "estimate"), stat.estimate)
         shown = f"{value:.{decimals + 2}f}"
+        code = None
         if matches_printed(value, stat.estimate, decimals):
-            return ConsistencyCheck(
-                (*loc, "estimate"),
-                endpoint,
-                f"{stat.measure} estimate",
-                f"{stat.estimate:g}",
-                shown,
-                "consistent",
-                f"recomputed {shown} prints as {stat.estimate:g}",
-            )
-        if stat.adjusted:
-            return ConsistencyCheck(
-                (*loc, "estimate"),
-                endpoint,
-                f"{stat.measure} estimate",
-                f"{stat.estimate:g}",
-                shown,
-                "not-checkable",
-                f"adjusted estimate ({stat.method or 'method not stated'}); the unadjusted recomputation is {shown}",
-            )
-        return ConsistencyCheck(
-            (*loc, "estimate"),
-            endpoint,
-            f"{stat.measure} estimate",
-            f"{stat.estimate:g}",
-            shown,
-            "inconsistent",
-            f"reported {stat.measure} {stat.estimate:g}, recomputed {shown}",
-            "estimate-mismatch",
-        )
+            status, detail = "consistent", f"recomputed {shown} prints as {stat.estimate:g}"
+        elif stat.adjusted:
+            status = "not-checkable"
+            method = stat.method or "method not stated"
+            detail = f"adjusted estimate ({method}); the unadjusted recomputation is {shown}"
+        else:
+            status, detail = "inconsistent", f"reported {stat.measure} {stat.estimate:g}, recomputed {shown}"
+            code = "estimate-mismatch"
+        return ConsistencyCheck((*loc, "estimate"), endpoint, f"{stat.measure} estimate", f"{stat.estimate:g}", shown,
+                                status, detail, code)
 
     def _p_value(self, loc: Path, endpoint: str, stat: ReportedStatistic, tests: list[PValue]) -> ConsistencyCheck:
         assert stat.p_value is not None
