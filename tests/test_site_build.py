@@ -115,7 +115,7 @@ def test_conflicts_shown_side_by_side_with_sources(proderm: Node) -> None:
     assert all(v.find("a") is not None for v in versions)  # each version cites its source
 
 
-def test_forest_plot_is_accessible_svg_with_text_table(proderm: Node) -> None:
+def test_forest_plot_is_accessible_svg_described_in_text(proderm: Node) -> None:
     svgs = proderm.find_all("svg", **{"class": "ekb-forest-svg"})
     assert len(svgs) == 2  # risk difference and risk ratio
     for svg in svgs:
