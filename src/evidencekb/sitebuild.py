@@ -13,6 +13,7 @@ import functools
 import json
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -104,10 +105,11 @@ def useful_workers(records: int, workers: int) -> int:
     """How many of ``workers`` processes are worth starting for ``records`` records; below 2, none.
 
     Workers are forked, so they start at once with the statistics libraries already imported. Forking
-    is done only from a single-threaded process (a plain ``mkdocs build``, or the first build of
-    ``mkdocs serve``): a fork while other threads hold locks can deadlock the child.
+    is done only on Linux (macOS offers it, but its system libraries are not safe to use after a fork)
+    and only from a single-threaded process (a plain ``mkdocs build``, or the first build of ``mkdocs
+    serve``): a fork while other threads hold locks can deadlock the child.
     """
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
         return 1
     return min(workers, records // MIN_RECORDS_PER_WORKER)
 
