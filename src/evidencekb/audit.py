@@ -195,36 +195,21 @@ class _Auditor:
             outcome = p_value_consistent(printed, test.value, decimals)
             results.append((test, outcome))
         shown = "; ".join(f"{t.test}: {t.value:.2g}" for t, _ in results) or "not computable"
-        where = (*loc, "p_value")
+        code = None
         if any(o.consistent for _, o in results):
             best = (
                 next(o for _, o in results if o.agrees)
                 if any(o.agrees for _, o in results)
                 else next(o for _, o in results if o.consistent)
             )
-            return ConsistencyCheck(where, endpoint, "p-value", str(printed), shown, "consistent", best.detail)
-        if not results:
-            return ConsistencyCheck(
-                where,
-                endpoint,
-                "p-value",
-                str(printed),
-                shown,
-                "not-checkable",
-                "no test is computable for these groups",
-            )
-        status = "not-checkable" if stat.adjusted else "inconsistent"
-        detail = results[0][1].detail + (" (adjusted analysis)" if stat.adjusted else "")
-        return ConsistencyCheck(
-            where,
-            endpoint,
-            "p-value",
-            str(printed),
-            shown,
-            status,
-            detail,
-            None if stat.adjusted else "p-value-mismatch",
-        )
+            status, detail = "consistent", best.detail
+        elif not results:
+            status, detail = "not-checkable", "no test is computable for these groups"
+        else:
+            status = "not-checkable" if stat.adjusted else "inconsistent"
+            detail = results[0][1].detail + (" (adjusted analysis)" if stat.adjusted else "")
+            code = None if stat.adjusted else "p-value-mismatch"
+        return ConsistencyCheck((*loc, "p_value"), endpoint, "p-value", str(printed), shown, status, detail, code)
 
 
 def _mean_difference(analysis: ContinuousAnalysis, variance: str, level: float) -> Estimate:

@@ -84,23 +84,23 @@ def _continuous(group: ContinuousGroup, cell: GroupCell) -> None:
         parts.append(f"SD {fmt.printed(None, group.sd)}")
     if group.se is not None:
         parts.append(f"SE {fmt.printed(None, group.se)}")
-    if group.ci is not None:
-        parts.append(f"{round(group.ci.level * 100):d}% CI {_printed_interval(group.ci.low, group.ci.high)}")
-    if group.n is not None:
-        parts.append(f"n {group.n}")
-    cell.detail = "; ".join(parts)
+    cell.detail = "; ".join(parts + _interval_and_n(group))
 
 
 def _time_to_event(group: TimeToEventGroup, cell: GroupCell) -> None:
     cell.kind = "time-to-event"
     median = "not reached" if group.median is None else f"{fmt.printed(None, group.median)} {group.unit}"
     cell.main = f"median {median}"
+    cell.detail = "; ".join(_interval_and_n(group))
+
+
+def _interval_and_n(group: ContinuousGroup | TimeToEventGroup) -> list[str]:
     parts = []
     if group.ci is not None:
         parts.append(f"{round(group.ci.level * 100):d}% CI {_printed_interval(group.ci.low, group.ci.high)}")
     if group.n is not None:
         parts.append(f"n {group.n}")
-    cell.detail = "; ".join(parts)
+    return parts
 
 
 def _printed_interval(low: float | None, high: float | None) -> str:
