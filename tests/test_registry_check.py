@@ -55,9 +55,8 @@ def test_one_changed_count_is_reported_with_both_locators() -> None:
     assert [(d.code, d.line, d.column, d.severity.value) for d in findings] == [
         ("registry-difference", _line_of(lines, "        events: 42"), 17, "warning")]
     assert findings[0].message == (
-        "results[3].binary[1].events: record 42, registry 44.3% at"
-        f" {IGA}.classes[0].categories[0].measurements[1].value (NCT02210780, version 2023-11-15)"
-        " (participants with the event (from the registry's percentage))")
+        "results[3].binary[1].events: participants with the event (from the registry's percentage): record 42,"
+        f" registry 44.3% at {IGA}.classes[0].categories[0].measurements[1].value (NCT02210780, version 2023-11-15)")
 
 
 def test_a_changed_count_of_participants_is_reported() -> None:

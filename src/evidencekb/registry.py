@@ -84,9 +84,9 @@ def compare(document: Document, trial: Trial, study: Study) -> Comparison:
     for row in found.rows:
         if not row.same:
             found.diagnostics.append(_at(document, row.loc, Severity.WARNING, "registry-difference",
-                                         f"{_dotted(row.loc)}: record {_shown(row.record)}, registry"
-                                         f" {_shown(row.registry)} at {row.locator} ({study.nct_id}, version"
-                                         f" {study.version or 'unknown'}) ({row.what})"))
+                                         f"{_dotted(row.loc)}: {row.what}: record {shown(row.record)},"
+                                         f" registry {shown(row.registry)} at {row.locator} ({study.nct_id},"
+                                         f" version {study.version or 'unknown'})"))
     return found
 
 
@@ -261,7 +261,8 @@ def _equal(a: float | str, b: float) -> bool:
     return not isinstance(a, str) and abs(a - b) <= 1e-9 * max(1.0, abs(b))
 
 
-def _shown(value: float | str) -> str:
+def shown(value: float | str) -> str:
+    """A number as the registry and a record print it (97, not 97.0)."""
     return f"{value:g}" if isinstance(value, float | int) else str(value)
 
 

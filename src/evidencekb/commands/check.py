@@ -103,9 +103,11 @@ def _text_report(path: str, trial: Trial, computed: ComputedTrial) -> str:
 
 def _registry_report(path: str, study: Study, rows: list[Row]) -> str:
     """The record's numbers next to the registry's, one line each."""
+    from evidencekb.registry import shown
+
     lines = [f"{path}: compared with ClinicalTrials.gov {study.nct_id} (version {study.version or 'unknown'})"]
     for row in rows:
         where = "/".join(str(p) for p in row.loc)
-        lines.append(f"  [{'ok' if row.same else 'DIFFERS':>8}] {row.what}: record {row.record}, registry"
-                     f" {row.registry}  ({where} | {row.locator})")
+        lines.append(f"  [{'ok' if row.same else 'DIFFERS':>8}] {row.what}: record {shown(row.record)}, registry"
+                     f" {shown(row.registry)}  ({where} | {row.locator})")
     return "\n".join(lines)
