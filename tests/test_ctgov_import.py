@@ -14,8 +14,9 @@ import json
 import math
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scipy.stats import norm
@@ -256,3 +257,21 @@ def test_plain_http_is_refused_except_on_loopback(
     monkeypatch.setenv("EVIDENCEKB_CTGOV_API", "http://example.org/api/v2")
     assert main(["import", "ctgov", "NCT02210780", "--out", str(tmp_path / "a.yaml")]) == 1
     assert "must be an https address" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda s: s["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"][0].update(classes=[7]),
+    lambda s: s["protocolSection"]["designModule"].update(designInfo="RANDOMIZED"),
+    lambda s: s["resultsSection"]["adverseEventsModule"]["seriousEvents"][0].update(stats={"groupId": "EG000"}),
+], ids=["classes", "design", "stats"])
+def test_a_study_of_an_unexpected_shape_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mutate: Callable[[dict[str, Any]], None]
+) -> None:
+    study = json.loads(DUPILUMAB.read_bytes())
+    mutate(study)
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps(study), encoding="utf-8")
+    status = main(["import", "ctgov", str(odd), "--out", str(tmp_path / "odd.yaml")])
+    err = capsys.readouterr().err
+    assert status in (0, 1) and err.count("\n") == 1 and "Traceback" not in err
+    assert status == 0 or "unexpected structure" in err

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     study = None
     if getattr(args, "registry", None):
-        from evidencekb.importers.ctgov import RegistryError, Study
+        from evidencekb.importers.ctgov import SHAPE_ERRORS, RegistryError, Study, shape_error
         from evidencekb.importers.fetch import load_study
 
         try:
@@ -69,7 +69,11 @@ def run(args: argparse.Namespace) -> int:
         if study is not None:
             from evidencekb.registry import compare
 
-            comparison = compare(record.document, record.trial, study)
+            try:
+                comparison = compare(record.document, record.trial, study)
+            except SHAPE_ERRORS as exc:
+                print(f"evidencekb check: {shape_error(args.registry, exc)}", file=sys.stderr)
+                return 1
             diagnostics.extend(comparison.diagnostics)
             registry_rows.append((record.path, study, comparison.rows))
     if args.report == "json":

@@ -23,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def run(args: argparse.Namespace) -> int:
-    from evidencekb.importers.ctgov import RegistryError, Study
+    from evidencekb.importers.ctgov import SHAPE_ERRORS, RegistryError, Study, shape_error
     from evidencekb.importers.ctgov_draft import draft
     from evidencekb.importers.fetch import load_study
     from evidencekb.records import check_bytes
@@ -38,7 +38,10 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"the file name {out!r} does not make a record id: use lower-case letters, digits and hyphens", 2)
     if out != "-" and os.path.exists(out):
         return _fail(f"{out} already exists", 2)
-    text = draft(study, slug)
+    try:
+        text = draft(study, slug)
+    except SHAPE_ERRORS as exc:
+        return _fail(str(shape_error(args.study, exc)), 1)
     checked = check_bytes(text.encode("utf-8"), out)
     unexpected = [d for d in checked.diagnostics if d.code != "placeholder"]
     for problem in unexpected:

@@ -30,6 +30,17 @@ _P_EXACT = re.compile(r"=?\s*([01]?\.\d+|[01])")
 _P_BOUND = re.compile(r"(<=|>=|<|>)\s*(0?\.\d+)")
 
 
+SHAPE_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError)
+"""What reading a payload of an unexpected shape raises (text where the API has an object, ...): the
+commands report it as a one-line error about the payload."""
+
+
+def shape_error(spec: str, exc: Exception) -> RegistryError:
+    """The one-line error for a payload whose structure the reading code did not expect."""
+    return RegistryError(f"{spec}: the registry response has an unexpected structure ({type(exc).__name__}:"
+                         f" {str(exc)[:120]})")
+
+
 class RegistryError(Exception):
     """A payload that cannot be read as a study, or a registry that cannot be reached (one-line message)."""
 
