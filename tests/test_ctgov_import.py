@@ -275,3 +275,17 @@ def test_a_study_of_an_unexpected_shape_is_a_one_line_error(
     err = capsys.readouterr().err
     assert status in (0, 1) and err.count("\n") == 1 and "Traceback" not in err
     assert status == 0 or "unexpected structure" in err
+
+
+def test_check_registry_by_nct_id_over_http(
+    tmp_path: Path, registry: type[_Registry], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trials = tmp_path / "content" / "trials"
+    trials.mkdir(parents=True)
+    (trials / "trial.yaml").write_text(filled(draft_text(DUPILUMAB, "trial")), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--registry", "NCT02210780", "--report", "none"]) == 0
+    assert registry.requests == ["/api/v2/studies/NCT02210780?format=json"]
+    assert "1 record(s) checked: 0 error(s), 0 warning(s)" in capsys.readouterr().err
+    assert main(["check", "--registry", "NCT00000000"]) == 1
+    assert capsys.readouterr().err.startswith("evidencekb check: NCT00000000 is not on ClinicalTrials.gov (HTTP 404")

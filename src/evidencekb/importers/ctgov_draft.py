@@ -82,10 +82,9 @@ class _Lines:
 def draft(study: Study, slug: str) -> str:
     """The text of a draft record for the study, with the id ``slug``."""
     out = _Lines()
-    _header(out, study, slug)
-    taken: set[str] = set()
     all_treatments = treatments(study, set())
-    arm_groups = arms(study, taken)
+    _header(out, study, slug, [t.label for t in all_treatments if t.role == "intervention"])
+    arm_groups = arms(study, set())
     periods = _periods(study)
     _design(out, study, all_treatments, periods)
     _treatments(out, all_treatments)
@@ -96,7 +95,7 @@ def draft(study: Study, slug: str) -> str:
     return "\n".join(out.lines) + "\n"
 
 
-def _header(out: _Lines, study: Study, slug: str) -> None:
+def _header(out: _Lines, study: Study, slug: str, interventions: list[str]) -> None:
     ident = study.module(study.protocol, "identificationModule")
     title = plain(ident.get("officialTitle") or ident.get("briefTitle"))
     version = study.version or "unknown"
@@ -119,8 +118,7 @@ def _header(out: _Lines, study: Study, slug: str) -> None:
             out(2, "- registry: eu-ctr")
             out(4, f"id: {_q(str(other['id']))}")
     _list(out, "conditions", study.module(study.protocol, "conditionsModule").get("conditions"), "condition studied")
-    names = [t.label for t in treatments(study, set()) if t.role == "intervention"]
-    _list(out, "interventions", names, "intervention tested")
+    _list(out, "interventions", interventions, "intervention tested")
     others = [plain(n) for item in study.module(study.protocol, "armsInterventionsModule").get("interventions") or []
               if isinstance(item, dict) for n in item.get("otherNames") or []]
     if others:
