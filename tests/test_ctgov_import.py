@@ -289,3 +289,32 @@ def test_check_registry_by_nct_id_over_http(
     assert "1 record(s) checked: 0 error(s), 0 warning(s)" in capsys.readouterr().err
     assert main(["check", "--registry", "NCT00000000"]) == 1
     assert capsys.readouterr().err.startswith("evidencekb check: NCT00000000 is not on ClinicalTrials.gov (HTTP 404")
+
+
+def test_a_percentage_that_fits_several_counts_leaves_the_count_to_fill_in(tmp_path: Path) -> None:
+    """10% of 300 printed without decimals is 28.5% to 31.5%: 29, 30 or 31 participants, so no count is guessed."""
+    study = json.loads(DUPILUMAB.read_bytes())
+    iga = study["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"][3]
+    iga["classes"][0]["categories"][0]["measurements"][0]["value"] = "10"
+    iga["denoms"][0]["counts"][0]["value"] = "300"
+    saved = tmp_path / "study.json"
+    saved.write_text(json.dumps(study), encoding="utf-8")
+    out = tmp_path / "trial.yaml"
+    assert main(["import", "ctgov", str(saved), "--out", str(out)]) == 0
+    record = check_file(str(out))
+    assert record.document is not None
+    events = [d for d in record.diagnostics if d.message.startswith("results[3].binary[0].events:")]
+    assert [(d.code, d.line) for d in events] == [
+        ("placeholder", record.document.position(("results", 3, "binary", 0, "events"))[0])]
+    assert events[0].message.endswith("10% of 300 fits 29, 30, 31")
+    assert "percent: 10  # ctgov:" in out.read_text(encoding="utf-8")
+
+
+def test_arms_take_their_role_from_the_registry_arm_they_match() -> None:
+    """C-AXSPAND's flow calls the arm 'CZP 200 mg Q2W', the protocol 'Certolizumab Pegol 200 mg Q2W'."""
+    document, _ = load_bytes(draft_text(CERTOLIZUMAB, "czp").encode("utf-8"), "czp.yaml")
+    assert document is not None
+    arms = document.data["arms"]
+    assert [(a["id"], a["role"], a["randomized"]) for a in arms] == [
+        ("placebo", "comparator", 158), ("czp-200-mg-q2w", "intervention", 159)]
+    assert [t["role"] for t in document.data["treatments"]] == ["intervention", "comparator"]
