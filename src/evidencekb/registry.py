@@ -33,7 +33,6 @@ from evidencekb.rounding import decimals_of, percentage_matches_counts
 from evidencekb.validation import _dotted
 
 _OUTCOME = re.compile(r"resultsSection\.outcomeMeasuresModule\.outcomeMeasures\[(\d+)\]")
-_SERIOUSNESS = {"serious": "serious", "non-serious": "non-serious", "any": "any"}
 
 
 @dataclass(frozen=True)
@@ -175,9 +174,8 @@ def _result_rows(trial: Trial, i: int, result: Result, outcome: Outcome, groups:
             yield from _binary_rows(loc, group, outcome, value)
         elif isinstance(group, ContinuousGroup):
             yield from _continuous_rows(loc, group, outcome, value)
-    if len(outcome.analyses) and result.reported:
-        for k, reported in enumerate(result.reported):
-            yield from _reported_rows((*base, "reported", k), reported, outcome, source)
+    for k, reported in enumerate(result.reported):
+        yield from _reported_rows((*base, "reported", k), reported, outcome, source)
 
 
 def _binary_rows(loc: Path, group: BinaryGroup, outcome: Outcome, value: GroupValues) -> Iterator[Row]:
@@ -235,7 +233,7 @@ def _event_rows(
     registry_groups = study.event_groups()
     sizes = {a.id: a.randomized for a in trial.arms} | {p.id: p.size for p in trial.populations}
     for i, event in enumerate(trial.adverse_events):
-        kind = (_SERIOUSNESS[event.seriousness], event.outcome)
+        kind = (event.seriousness, event.outcome)
         cited = [r for r in rows if source and event.source == source[1] and r.locator == event.locator]
         candidates = cited or [r for r in rows if title_key(r.term) == title_key(event.term)]
         row = next((r for r in candidates if (r.seriousness, r.outcome) == kind), None)

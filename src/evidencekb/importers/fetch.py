@@ -42,7 +42,8 @@ def load_study(spec: str) -> dict[str, Any]:
 def fetch(nct_id: str) -> bytes:
     """The API v2 response for one study, retrying server errors after PAUSE_SECONDS, then twice that."""
     url = f"{_api()}/studies/{nct_id}?format=json"
-    for attempt in range(1, ATTEMPTS + 1):
+    attempt = 1
+    while True:
         try:
             request = urllib.request.Request(url, headers={"Accept": "application/json"})
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
@@ -61,7 +62,7 @@ def fetch(nct_id: str) -> bytes:
             raise RegistryError(f"cannot reach ClinicalTrials.gov ({reason}); offline? Save the study's"
                                 " JSON and give its file instead") from None
         time.sleep(PAUSE_SECONDS * attempt)
-    raise RegistryError(f"no answer from ClinicalTrials.gov for {nct_id}")
+        attempt += 1
 
 
 def _api() -> str:
