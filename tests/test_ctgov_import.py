@@ -318,3 +318,13 @@ def test_arms_take_their_role_from_the_registry_arm_they_match() -> None:
     assert [(a["id"], a["role"], a["randomized"]) for a in arms] == [
         ("placebo", "comparator", 158), ("czp-200-mg-q2w", "intervention", 159)]
     assert [t["role"] for t in document.data["treatments"]] == ["intervention", "comparator"]
+
+
+def test_neither_an_nct_id_nor_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", "ctgov", "NCT123", "--out", str(tmp_path / "a.yaml")]) == 1
+    assert capsys.readouterr().err == "evidencekb import: 'NCT123' is neither an NCT id (NCT and 8 digits) nor a file\n"
+
+
+def test_the_draft_can_go_to_standard_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", "ctgov", str(DUPILUMAB), "--out", "-"]) == 0
+    assert capsys.readouterr().out == draft_text(DUPILUMAB, "nct02210780")

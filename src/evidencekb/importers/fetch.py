@@ -29,6 +29,8 @@ def load_study(spec: str) -> dict[str, Any]:
     """The study for an NCT id (fetched) or a path to a saved JSON response (read)."""
     if NCT_ID.fullmatch(spec) and not os.path.exists(spec):
         return parse_study(fetch(spec))
+    if not os.path.exists(spec):
+        raise RegistryError(f"{spec!r} is neither an NCT id (NCT and 8 digits) nor a file")
     try:
         with open(spec, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
