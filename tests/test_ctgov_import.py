@@ -312,12 +312,15 @@ def test_a_percentage_that_fits_several_counts_leaves_the_count_to_fill_in(tmp_p
 
 def test_arms_take_their_role_from_the_registry_arm_they_match() -> None:
     """C-AXSPAND's flow calls the arm 'CZP 200 mg Q2W', the protocol 'Certolizumab Pegol 200 mg Q2W'."""
-    document, _ = load_bytes(draft_text(CERTOLIZUMAB, "czp").encode("utf-8"), "czp.yaml")
+    text = draft_text(CERTOLIZUMAB, "czp")
+    document, _ = load_bytes(text.encode("utf-8"), "czp.yaml")
     assert document is not None
     arms = document.data["arms"]
     assert [(a["id"], a["role"], a["randomized"]) for a in arms] == [
         ("placebo", "comparator", 158), ("czp-200-mg-q2w", "intervention", 159)]
     assert [t["role"] for t in document.data["treatments"]] == ["intervention", "comparator"]
+    # The open-label switch groups of the safety set are not randomized arms: named, not imported.
+    assert "\n  # not imported: registry group(s) 'Placebo->OL CZP (SS)', 'CZP->OL CZP (SS)'," in text
 
 
 def test_neither_an_nct_id_nor_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -472,6 +472,9 @@ def _adverse_events(out: _Lines, study: Study, arm_groups: list[ArmGroup]) -> No
         return
     out(0, "")
     out(0, "adverse_events:")
+    left_out = [f"'{title}'" for gid, title in study.event_groups().items() if gid not in groups]
+    if left_out:
+        out(2, f"# not imported: registry group(s) {', '.join(left_out)}, not a randomized arm of this record")
     for row, matched in rows:
         _event(out, row, matched, populations, taken)
 
