@@ -7,6 +7,7 @@ expects exactly the finding about it, at the record's line and column, naming th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,13 @@ def test_check_without_a_registered_record_is_a_one_line_error(
     monkeypatch.chdir(tmp_path)
     assert main(["check", "--registry", str(DUPILUMAB)]) == 1
     assert capsys.readouterr().err == "evidencekb check: no record in content/ is registered as NCT02210780\n"
+
+
+def test_endpoints_without_registry_locators_are_matched_by_title() -> None:
+    """A record written from a publication cites its tables; identical titles still find the registry outcome."""
+    text, _ = _record(DUPILUMAB)
+    by_locator = _registry_findings(text, DUPILUMAB)[1]
+    outcome_locator = r"locator: resultsSection\.outcomeMeasuresModule\.outcomeMeasures\[\d+\]\n"
+    text = re.sub(outcome_locator, "locator: Table 2\n", text)
+    findings, by_title = _registry_findings(text, DUPILUMAB)
+    assert findings == [] and by_title == by_locator
