@@ -152,3 +152,24 @@ def test_endpoints_without_registry_locators_are_matched_by_title() -> None:
     text = re.sub(outcome_locator, "locator: Table 2\n", text)
     findings, by_title = _registry_findings(text, DUPILUMAB)
     assert findings == [] and by_title == by_locator
+
+
+def test_a_risk_difference_as_a_fraction_is_compared_on_the_registry_scale() -> None:
+    """IGA 0/1: the registry prints 34.0 percentage points (90% CI 24.29 to 43.75); 0.34 is the same number."""
+    analysis = f"{IGA}.analyses[0]"
+    text, lines = _record(DUPILUMAB)
+    for registry, record in (("scale: percentage-points\n        estimate: 34.0  # ctgov: " + analysis,
+                              "scale: fraction\n        estimate: 0.340  # ctgov: " + analysis),
+                             (f"low: 24.29  # ctgov: {analysis}", f"low: 0.2429  # ctgov: {analysis}"),
+                             (f"high: 43.75  # ctgov: {analysis}", f"high: 0.4275  # ctgov: {analysis}"),
+                             (f"level: 0.9  # ctgov: {analysis}", f"level: 0.95  # ctgov: {analysis}")):
+        assert text.count(registry) == 1
+        text = text.replace(registry, record)
+    findings, _ = _registry_findings(text, DUPILUMAB)
+    lines = text.splitlines()
+    assert [(d.code, d.line) for d in findings] == [
+        ("registry-difference", _line_of(lines, "          level: 0.95")),
+        ("registry-difference", _line_of(lines, "          high: 0.4275")),
+    ]
+    assert "confidence level: record 0.95, registry 0.9 at" in findings[0].message
+    assert "upper confidence limit: record 0.4275, registry 43.75 at" in findings[1].message

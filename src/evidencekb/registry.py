@@ -207,19 +207,32 @@ def _continuous_rows(loc: Path, group: ContinuousGroup, outcome: Outcome, value:
 
 def _reported_rows(loc: Path, reported: ReportedStatistic, outcome: Outcome,
                    source: tuple[int, str] | None) -> Iterator[Row]:
-    analyses = [a for a in outcome.analyses if analysis_measure(a.param_type) == (reported.measure, reported.scale)]
+    """The estimate, interval and p-value of the one registry analysis of the same measure.
+
+    A risk difference the record gives as a fraction (0.34) is compared on the registry's percentage-point
+    scale (34.0); the rows show each side as written.
+    """
+    analyses = [a for a in outcome.analyses if analysis_measure(a.param_type)[0] == reported.measure]
     if source and reported.source == source[1]:
         analyses = [a for a in analyses if a.locator == reported.locator] or analyses
     if len(analyses) != 1:
         return
     analysis = analyses[0]
+    scale = analysis_measure(analysis.param_type)[1]
+    factor = 100.0 if (reported.scale, scale) == ("fraction", "percentage-points") else 1.0
+    if factor == 1.0 and reported.scale != scale:
+        return
     if reported.estimate is not None and analysis.estimate is not None:
-        yield _row(f"{reported.measure} estimate", (*loc, "estimate"), reported.estimate, analysis.estimate)
+        yield _row(f"{reported.measure} estimate", (*loc, "estimate"), reported.estimate, analysis.estimate, factor)
     if reported.ci is not None and analysis.low is not None and analysis.high is not None:
+        if analysis.level is not None:
+            level = analysis.level.value / 100
+            yield Row("confidence level", (*loc, "ci", "level"), reported.ci.level, level, analysis.level.locator,
+                      _equal(reported.ci.level, level))
         if reported.ci.low is not None:
-            yield _row("lower confidence limit", (*loc, "ci", "low"), reported.ci.low, analysis.low)
+            yield _row("lower confidence limit", (*loc, "ci", "low"), reported.ci.low, analysis.low, factor)
         if reported.ci.high is not None:
-            yield _row("upper confidence limit", (*loc, "ci", "high"), reported.ci.high, analysis.high)
+            yield _row("upper confidence limit", (*loc, "ci", "high"), reported.ci.high, analysis.high, factor)
     registry_p = registry_p_value(analysis.p_value)
     if reported.p_value is not None and registry_p is not None:
         same = _equal(reported.p_value, registry_p) if isinstance(registry_p, float) else reported.p_value == registry_p
@@ -251,8 +264,9 @@ def _event_rows(
                 yield _row("participants at risk", loc, size, row.at_risk[gid])
 
 
-def _row(what: str, loc: Path, record: float, registry: Located) -> Row:
-    return Row(what, loc, record, registry.value, registry.locator, _equal(record, registry.value))
+def _row(what: str, loc: Path, record: float, registry: Located, factor: float = 1.0) -> Row:
+    """``factor`` brings the record's value to the registry's scale (100 for a fraction vs percentage points)."""
+    return Row(what, loc, record, registry.value, registry.locator, _equal(record * factor, registry.value))
 
 
 def _equal(a: float | str, b: float) -> bool:
