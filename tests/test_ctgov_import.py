@@ -331,3 +331,25 @@ def test_neither_an_nct_id_nor_a_file(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_the_draft_can_go_to_standard_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", "ctgov", str(DUPILUMAB), "--out", "-"]) == 0
     assert capsys.readouterr().out == draft_text(DUPILUMAB, "nct02210780")
+
+
+@pytest.mark.parametrize("removed", [
+    ("resultsSection",), ("resultsSection", "armsInterventionsModule", "outcomesModule"),
+], ids=["no-results", "no-arms-or-outcomes"])
+def test_a_study_without_results_gives_a_draft_of_placeholders(tmp_path: Path, removed: tuple[str, ...]) -> None:
+    study = json.loads(DUPILUMAB.read_bytes())
+    for key in removed:
+        study.pop(key, None)
+        study["protocolSection"].pop(key, None)
+    saved = tmp_path / "study.json"
+    saved.write_text(json.dumps(study), encoding="utf-8")
+    out = tmp_path / "trial.yaml"
+    assert main(["import", "ctgov", str(saved), "--out", str(out)]) == 0
+    record = check_file(str(out))
+    assert record.document is not None and {d.code for d in record.diagnostics} == {"placeholder"}
+    endpoints = record.document.data["endpoints"]
+    if len(removed) == 1:  # the protocol's 11 planned outcome measures, without per-group data
+        assert len(endpoints) == 11 and "results" not in record.document.data
+        assert endpoints[0]["locator"] == "protocolSection.outcomesModule.primaryOutcomes[0]"
+    else:
+        assert len(endpoints) == 1 and endpoints[0]["label"].startswith("TODO")

@@ -233,6 +233,20 @@ class Study:
         measures = self.module(self.results, "outcomeMeasuresModule").get("outcomeMeasures")
         return [_outcome(om, f"{base}[{i}]") for i, om in _items(measures)]
 
+    def planned_outcomes(self) -> list[Outcome]:
+        """The protocol's outcome measures, for a study that posts no results (no per-group data)."""
+        module = self.module(self.protocol, "outcomesModule")
+        planned = []
+        for key, kind in (("primaryOutcomes", "PRIMARY"), ("secondaryOutcomes", "SECONDARY"),
+                          ("otherOutcomes", "OTHER_PRE_SPECIFIED")):
+            for i, om in _items(module.get(key)):
+                planned.append(Outcome(
+                    locator=f"protocolSection.outcomesModule.{key}[{i}]", type=kind, title=plain(om.get("measure")),
+                    description=plain(om.get("description")), time_frame=plain(om.get("timeFrame")), unit="",
+                    kind=None, why_not="the registry posts no results for it", dispersion="", groups={},
+                ))
+        return planned
+
     def event_groups(self) -> dict[str, str]:
         return _titles(self.module(self.results, "adverseEventsModule").get("eventGroups"))
 

@@ -261,6 +261,13 @@ def _treatments(out: _Lines, all_treatments: list[TreatmentInfo]) -> None:
 def _arms(out: _Lines, arm_groups: list[ArmGroup], all_treatments: list[TreatmentInfo], periods: list[str]) -> None:
     out(0, "")
     out(0, "arms:")
+    if not arm_groups:
+        out(2, "- id: arm")
+        out(4, f"label: {todo('arm name (the registry lists no arm groups)')}")
+        out(4, f"role: {todo('intervention or comparator')}")
+        out(4, f"treatments: {todo('one treatment id per period')}")
+        out(4, f"randomized: {todo('number randomized to this arm')}")
+        out.source(4, "protocolSection.armsInterventionsModule")
     for arm in arm_groups:
         received = received_by(arm, all_treatments)
         out(2, f"- id: {arm.id}")
@@ -332,14 +339,10 @@ def _flow(out: _Lines, study: Study, arm_groups: list[ArmGroup], periods: list[t
 
 
 def _outcomes(out: _Lines, study: Study, arm_groups: list[ArmGroup], periods: list[str]) -> None:
-    outcomes = study.outcomes()
-    if not outcomes:
-        out(0, "")
-        out(0, "endpoints:")
-        out(2, f"- id: {todo('endpoint id: the registry posts no results')}")
-        return
+    outcomes = study.outcomes() or study.planned_outcomes() or [
+        Outcome("protocolSection.outcomesModule", "", "", "", "", "", None, "the registry names no outcome", "", {})]
     taken: set[str] = set()
-    ids = [unique(slugify(o.title), taken) for o in outcomes]
+    ids = [unique(slugify(o.title or "primary-endpoint"), taken) for o in outcomes]
     out(0, "")
     out(0, "endpoints:")
     for endpoint_id, outcome in zip(ids, outcomes, strict=True):
@@ -360,7 +363,8 @@ def _endpoint(out: _Lines, endpoint_id: str, outcome: Outcome, periods: list[str
     out(4, f"label: {_short(outcome.title, 'endpoint name')}")
     out(4, f"role: {_ROLES.get(outcome.type) or todo('primary, secondary, exploratory or safety')}")
     out(4, f"type: {kind or todo('binary, continuous or time-to-event: ' + outcome.why_not)}")
-    out(4, f"definition: {_q(outcome.description or outcome.title)}")
+    definition = outcome.description or outcome.title
+    out(4, f"definition: {_q(definition) if definition else todo('what is measured')}")
     out(4, f"timepoint: {_short(outcome.time_frame, 'when it is measured')}")
     out(4, f"period: {periods[0] if len(periods) == 1 else todo('period id: one of ' + ', '.join(periods))}")
     out(4, f"better: {todo('higher or lower: whether more events or higher values are good for the patient')}")
