@@ -6,82 +6,39 @@ study's version date. What the registry does not say, or says in a way no record
 a ``TODO`` placeholder with the reason (``validate`` lists each as ``placeholder``), never a guess. One
 derivation is made: a percentage with its denominator gives a count of participants when exactly one
 count prints as that percentage (``rounding.percentage_matches_counts``); the percentage is kept as
-printed, so the consistency check sees both.
+printed, so the consistency check sees both. This module writes the study's design, arms and flow;
+``ctgov_results`` writes its endpoints, results and adverse events.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 
-from evidencekb.importers.ctgov import (
-    Analysis,
-    EventRow,
-    GroupValues,
-    Located,
-    Outcome,
-    Study,
-    analysis_measure,
-    plain,
-    registry_p_value,
-)
+from evidencekb.importers.ctgov import Study, plain
 from evidencekb.importers.ctgov_groups import (
     ArmGroup,
     TreatmentInfo,
     arm_role,
     arms,
-    match_groups,
+    at_risk_populations,
     received_by,
     slugify,
     treatments,
     unique,
 )
-from evidencekb.rounding import decimals_of, percentage_matches_counts
+from evidencekb.importers.ctgov_results import write_outcomes
+from evidencekb.importers.draft_text import SOURCE, Lines, cite, quote, todo
 
-SOURCE = "ctgov"
 _PHASES = {("PHASE1",): "1", ("PHASE1", "PHASE2"): "1/2", ("PHASE2",): "2", ("PHASE2", "PHASE3"): "2/3",
            ("PHASE3",): "3", ("PHASE4",): "4", ("NA",): "not-applicable"}
 _MODELS = {"PARALLEL": "parallel", "CROSSOVER": "crossover", "FACTORIAL": "factorial", "SINGLE_GROUP": "single-group"}
-_ROLES = {"PRIMARY": "primary", "SECONDARY": "secondary", "OTHER_PRE_SPECIFIED": "exploratory",
-          "POST_HOC": "exploratory"}
 _MASKED = {"PARTICIPANT": "participant", "CARE_PROVIDER": "care-provider", "INVESTIGATOR": "investigator",
            "OUTCOMES_ASSESSOR": "outcomes-assessor"}
-_ADJUSTED = re.compile(r"ancova|mantel|regression|mixed model|mmrm|stratif|adjust|covariate", re.IGNORECASE)
-_SHORT = 500
-
-
-def todo(hint: str) -> str:
-    return _q(f"TODO: {hint}")
-
-
-def _q(text: str) -> str:
-    """A YAML double-quoted scalar (a JSON string is one)."""
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _cite(located: Located) -> str:
-    return f"{located.text}  # ctgov: {located.locator}"
-
-
-class _Lines:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def __call__(self, indent: int, text: str) -> None:
-        self.lines.append(" " * indent + text)
-
-    def cited(self, indent: int, key: str, located: Located | None, hint: str) -> None:
-        self(indent, f"{key}: {_cite(located)}" if located else f"{key}: {todo(hint)}")
-
-    def source(self, indent: int, locator: str) -> None:
-        self(indent, f"source: {SOURCE}")
-        self(indent, f"locator: {locator}")
 
 
 def draft(study: Study, slug: str) -> str:
     """The text of a draft record for the study, with the id ``slug``."""
-    out = _Lines()
+    out = Lines()
     all_treatments = treatments(study, set())
     _header(out, study, slug, [t.label for t in all_treatments if t.role == "intervention"])
     arm_groups = arms(study, set())
@@ -91,11 +48,11 @@ def draft(study: Study, slug: str) -> str:
     _arms(out, arm_groups, all_treatments, [p for p, _ in periods])
     _safety(out, study, arm_groups)
     _flow(out, study, arm_groups, periods)
-    _outcomes(out, study, arm_groups, [p for p, _ in periods])
+    write_outcomes(out, study, arm_groups, [p for p, _ in periods])
     return "\n".join(out.lines) + "\n"
 
 
-def _header(out: _Lines, study: Study, slug: str, interventions: list[str]) -> None:
+def _header(out: Lines, study: Study, slug: str, interventions: list[str]) -> None:
     ident = study.module(study.protocol, "identificationModule")
     title = plain(ident.get("officialTitle") or ident.get("briefTitle"))
     version = study.version or "unknown"
@@ -107,16 +64,16 @@ def _header(out: _Lines, study: Study, slug: str, interventions: list[str]) -> N
     out(0, "schema_version: 1")
     out(0, f"id: {slug}")
     out(0, "status: draft                      # change to \"published\" when the record is complete and reviewed")
-    out(0, f"title: {_q(title) if title else todo('full title of the trial')}")
+    out(0, f"title: {quote(title) if title else todo('full title of the trial')}")
     acronym = ident.get("acronym")
-    out(0, f"short_name: {_q(str(acronym)) if acronym else todo('acronym or short name')}")
+    out(0, f"short_name: {quote(str(acronym)) if acronym else todo('acronym or short name')}")
     out(0, "registrations:")
     out(2, "- registry: clinicaltrials.gov")
     out(4, f"id: {study.nct_id}")
     for other in ident.get("secondaryIdInfos") or []:
         if isinstance(other, dict) and other.get("type") == "EUDRACT_NUMBER" and other.get("id"):
             out(2, "- registry: eu-ctr")
-            out(4, f"id: {_q(str(other['id']))}")
+            out(4, f"id: {quote(str(other['id']))}")
     _list(out, "conditions", study.module(study.protocol, "conditionsModule").get("conditions"), "condition studied")
     _list(out, "interventions", interventions, "intervention tested")
     others = [plain(n) for item in study.module(study.protocol, "armsInterventionsModule").get("interventions") or []
@@ -135,17 +92,17 @@ def _header(out: _Lines, study: Study, slug: str, interventions: list[str]) -> N
     out(2, f"- id: {SOURCE}")
     out(4, "kind: registry")
     brief = plain(ident.get("briefTitle") or study.nct_id)
-    out(4, f"citation: {_q(f'ClinicalTrials.gov record {study.nct_id}: {brief}.')}")
+    out(4, f"citation: {quote(f'ClinicalTrials.gov record {study.nct_id}: {brief}.')}")
     out(4, f"url: {study.url}")
-    out(4, f"version: {_q(study.version) if study.version else todo('version date of the registry record')}"
+    out(4, f"version: {quote(study.version) if study.version else todo('version date of the registry record')}"
            "  # ctgov: derivedSection.miscInfoModule.versionHolder")
 
 
-def _list(out: _Lines, key: str, values: object, hint: str) -> None:
+def _list(out: Lines, key: str, values: object, hint: str) -> None:
     items = [plain(v) for v in values] if isinstance(values, list) else []
     out(0, f"{key}:")
     for item in items or [f"TODO: {hint}"]:
-        out(2, f"- {_q(item)}")
+        out(2, f"- {quote(item)}")
 
 
 def _periods(study: Study) -> list[tuple[str, str]]:
@@ -161,13 +118,13 @@ def _periods(study: Study) -> list[tuple[str, str]]:
     return found or [("main", blinding)]
 
 
-def _design(out: _Lines, study: Study, all_treatments: list[TreatmentInfo], periods: list[tuple[str, str]]) -> None:
+def _design(out: Lines, study: Study, all_treatments: list[TreatmentInfo], periods: list[tuple[str, str]]) -> None:
     design = study.module(study.protocol, "designModule")
     info = design.get("designInfo") or {}
     out(0, "")
     out(0, "design:")
     phase = _PHASES.get(tuple(design.get("phases") or ()))
-    out(2, f"phase: {_q(phase) if phase else todo('phase: the registry gives ' + str(design.get('phases')))}")
+    out(2, f"phase: {quote(phase) if phase else todo('phase: the registry gives ' + str(design.get('phases')))}")
     allocation = {"RANDOMIZED": "randomized", "NON_RANDOMIZED": "non-randomized"}.get(info.get("allocation", ""))
     out(2, f"allocation: {allocation or todo('randomized or non-randomized')}")
     model = _MODELS.get(info.get("interventionModel", ""))
@@ -193,7 +150,7 @@ def _design(out: _Lines, study: Study, all_treatments: list[TreatmentInfo], peri
     flow = study.flow_periods()
     for i, (period_id, blinding) in enumerate(periods):
         out(4, f"- id: {period_id}")
-        out(6, f"label: {_q(flow[i].title) if flow else todo('name of the period')}")
+        out(6, f"label: {quote(flow[i].title) if flow else todo('name of the period')}")
         out(6, f"blinding: {blinding or todo('double-blind, single-blind or open-label')}")
         out.source(6, flow[i].locator if flow else "protocolSection.designModule")
     _eligibility(out, study)
@@ -209,7 +166,7 @@ def _control(study: Study, all_treatments: list[TreatmentInfo]) -> str | None:
     return "no-treatment" if "NO_INTERVENTION" in types else None
 
 
-def _eligibility(out: _Lines, study: Study) -> None:
+def _eligibility(out: Lines, study: Study) -> None:
     module = study.module(study.protocol, "eligibilityModule")
     low, high = module.get("minimumAge"), module.get("maximumAge")
     text = str(module.get("eligibilityCriteria") or "")
@@ -218,11 +175,11 @@ def _eligibility(out: _Lines, study: Study) -> None:
     out(2, "eligibility:")
     if low or high:
         age = f"{low} to {high}" if low and high else f"{low} or older" if low else f"up to {high}"
-        out(4, f"age: {_q(str(age))}")
+        out(4, f"age: {quote(str(age))}")
     for key, items in _criteria(text).items():
         out(4, f"{key}:")
         for item in items:
-            out(6, f"- text: {_q(item)}")
+            out(6, f"- text: {quote(item)}")
             out.source(8, "protocolSection.eligibilityModule.eligibilityCriteria")
 
 
@@ -247,18 +204,18 @@ def _criteria(text: str) -> dict[str, list[str]]:
     return {k: v for k, v in found.items() if v}
 
 
-def _treatments(out: _Lines, all_treatments: list[TreatmentInfo]) -> None:
+def _treatments(out: Lines, all_treatments: list[TreatmentInfo]) -> None:
     out(0, "")
     out(0, "treatments:")
     for t in all_treatments or [TreatmentInfo("treatment", "TODO: treatment name", "intervention", "", ())]:
         out(2, f"- id: {t.id}")
-        out(4, f"label: {_q(t.label)}")
+        out(4, f"label: {quote(t.label)}")
         out(4, f"role: {t.role}")
         if t.description:
-            out(4, f"description: {_q(t.description)}")
+            out(4, f"description: {quote(t.description)}")
 
 
-def _arms(out: _Lines, arm_groups: list[ArmGroup], all_treatments: list[TreatmentInfo], periods: list[str]) -> None:
+def _arms(out: Lines, arm_groups: list[ArmGroup], all_treatments: list[TreatmentInfo], periods: list[str]) -> None:
     out(0, "")
     out(0, "arms:")
     if not arm_groups:
@@ -271,7 +228,7 @@ def _arms(out: _Lines, arm_groups: list[ArmGroup], all_treatments: list[Treatmen
     for arm in arm_groups:
         received = received_by(arm, all_treatments)
         out(2, f"- id: {arm.id}")
-        out(4, f"label: {_q(arm.label)}")
+        out(4, f"label: {quote(arm.label)}")
         role = arm_role(arm, received)
         out(4, f"role: {role or todo('intervention or comparator (the registry does not say)')}")
         if len(received) == 1 and len(periods) == 1:
@@ -281,19 +238,19 @@ def _arms(out: _Lines, arm_groups: list[ArmGroup], all_treatments: list[Treatmen
             out(4, f"treatments: {todo(f'one treatment id per period ({len(periods)}); the registry names {names}')}")
         out.cited(4, "randomized", arm.started, "number randomized to this arm")
         if arm.started:
-            out(4, "note: " + _q("Participants who started the first period of the registry's participant flow."))
+            out(4, "note: " + quote("Participants who started the first period of the registry's participant flow."))
         out.source(4, arm.started.locator.rsplit(".", 1)[0] if arm.started
                    else "protocolSection.armsInterventionsModule.armGroups")
 
 
-def _safety(out: _Lines, study: Study, arm_groups: list[ArmGroup]) -> None:
+def _safety(out: Lines, study: Study, arm_groups: list[ArmGroup]) -> None:
     """Populations for adverse-event denominators that differ from the arm's size."""
-    lines = _Lines()
-    for pid, arm, at_risk in _at_risk_populations(study, arm_groups):
+    lines = Lines()
+    for pid, arm, at_risk in at_risk_populations(study, arm_groups):
         lines(2, f"- id: {pid}")
-        lines(4, f"label: {_q(f'{arm.label}, at risk for adverse events')}")
+        lines(4, f"label: {quote(f'{arm.label}, at risk for adverse events')}")
         lines(4, "unit: participants")
-        lines(4, f"size: {_cite(at_risk)}")
+        lines(4, f"size: {cite(at_risk)}")
         lines(4, f"arms: [{arm.id}]")
         lines.source(4, at_risk.locator.rsplit(".", 1)[0])
     if lines.lines:
@@ -302,18 +259,9 @@ def _safety(out: _Lines, study: Study, arm_groups: list[ArmGroup]) -> None:
         out.lines.extend(lines.lines)
 
 
-def _at_risk_populations(study: Study, arm_groups: list[ArmGroup]) -> Iterator[tuple[str, ArmGroup, Located]]:
-    groups = match_groups(study.event_groups(), arm_groups)
-    seen: set[tuple[str, float]] = set()
-    for row in study.event_rows():
-        for gid, at_risk in row.at_risk.items():
-            arm = groups.get(gid)
-            if arm and arm.started and at_risk.value != arm.started.value and (arm.id, at_risk.value) not in seen:
-                seen.add((arm.id, at_risk.value))
-                yield f"{arm.id}-at-risk-{at_risk.text}", arm, at_risk
 
 
-def _flow(out: _Lines, study: Study, arm_groups: list[ArmGroup], periods: list[tuple[str, str]]) -> None:
+def _flow(out: Lines, study: Study, arm_groups: list[ArmGroup], periods: list[tuple[str, str]]) -> None:
     by_flow = {a.flow_id: a for a in arm_groups if a.flow_id}
     stages = []
     for p, period in enumerate(study.flow_periods()):
@@ -330,172 +278,11 @@ def _flow(out: _Lines, study: Study, arm_groups: list[ArmGroup], periods: list[t
                  "NOT COMPLETED": "discontinued"}.get(milestone.type)
         out(2, f"- stage: {stage or todo(f'CONSORT stage of the registry milestone {milestone.type!r}')}")
         out(4, f"period: {period_id}")
-        out(4, f"label: {_q(milestone.type)}")
+        out(4, f"label: {quote(milestone.type)}")
         out(4, "counts:")
         for arm, count in counts:
             out(6, f"- arm: {arm.id}")
-            out(8, f"count: {_cite(count)}")
+            out(8, f"count: {cite(count)}")
         out.source(4, milestone.locator)
 
 
-def _outcomes(out: _Lines, study: Study, arm_groups: list[ArmGroup], periods: list[str]) -> None:
-    outcomes = study.outcomes() or study.planned_outcomes() or [
-        Outcome("protocolSection.outcomesModule", "", "", "", "", "", None, "the registry names no outcome", "", {})]
-    taken: set[str] = set()
-    ids = [unique(slugify(o.title or "primary-endpoint"), taken) for o in outcomes]
-    out(0, "")
-    out(0, "endpoints:")
-    for endpoint_id, outcome in zip(ids, outcomes, strict=True):
-        _endpoint(out, endpoint_id, outcome, periods)
-    results = _Lines()
-    for endpoint_id, outcome in zip(ids, outcomes, strict=True):
-        _result(results, endpoint_id, outcome, match_groups(outcome.groups, arm_groups))
-    if results.lines:
-        out(0, "")
-        out(0, "results:")
-        out.lines.extend(results.lines)
-    _adverse_events(out, study, arm_groups)
-
-
-def _endpoint(out: _Lines, endpoint_id: str, outcome: Outcome, periods: list[str]) -> None:
-    kind = {"count": "binary", "percent": "binary", "mean": "continuous"}.get(outcome.kind or "")
-    out(2, f"- id: {endpoint_id}")
-    out(4, f"label: {_short(outcome.title, 'endpoint name')}")
-    out(4, f"role: {_ROLES.get(outcome.type) or todo('primary, secondary, exploratory or safety')}")
-    out(4, f"type: {kind or todo('binary, continuous or time-to-event: ' + outcome.why_not)}")
-    definition = outcome.description or outcome.title
-    out(4, f"definition: {_q(definition) if definition else todo('what is measured')}")
-    out(4, f"timepoint: {_short(outcome.time_frame, 'when it is measured')}")
-    out(4, f"period: {periods[0] if len(periods) == 1 else todo('period id: one of ' + ', '.join(periods))}")
-    out(4, f"better: {todo('higher or lower: whether more events or higher values are good for the patient')}")
-    if kind == "binary":
-        measure = "proportion"
-    elif kind and outcome.title.lower().startswith("change"):
-        measure = "change-from-baseline"
-    else:
-        measure = ""
-    out(4, f"measure: {measure or todo('proportion, change-from-baseline, final-value or time-to-event')}")
-    out.source(4, outcome.locator)
-
-
-def _short(text: str, hint: str) -> str:
-    return _q(text) if 0 < len(text) <= _SHORT else todo(f"{hint} (the registry's text is empty or too long)")
-
-
-def _result(out: _Lines, endpoint_id: str, outcome: Outcome, groups: dict[str, ArmGroup]) -> None:
-    if outcome.kind is None:
-        return
-    values = [(arm, outcome.values[gid]) for gid, arm in groups.items() if gid in outcome.values]
-    if len(values) < 2:
-        return
-    out(2, f"- endpoint: {endpoint_id}")
-    out.source(4, outcome.locator)
-    key = "binary" if outcome.kind in ("count", "percent") else "continuous"
-    out(4, f"{key}:")
-    for arm, value in values:
-        out(6, f"- arm: {arm.id}")
-        if key == "binary":
-            _binary_group(out, outcome.kind == "percent", value)
-        else:
-            _continuous_group(out, outcome.dispersion, value)
-    left_out = [f"'{t}'" for gid, t in outcome.groups.items() if gid not in groups]
-    if left_out:
-        out(4, f"# not imported: registry group(s) {', '.join(left_out)}, not a randomized arm of this record")
-    analyses = [a for a in outcome.analyses if set(a.group_ids) <= set(groups) and len(a.group_ids) == 2]
-    if analyses:
-        out(4, "reported:")
-        for analysis in analyses:
-            _reported(out, analysis)
-
-
-def _binary_group(out: _Lines, percent: bool, value: GroupValues) -> None:
-    if not percent:
-        out(8, f"events: {_cite(value.value)}")
-        out.cited(8, "total", value.n, "participants analysed (the registry gives no denominator)")
-        return
-    if value.n is None:
-        out(8, f"events: {todo(f'participants with the event ({value.value.text}% of a denominator not given)')}")
-        out(8, f"total: {todo('participants analysed (the registry gives no denominator)')}")
-    else:
-        total = int(value.n.value)
-        counts = percentage_matches_counts(value.value.value, decimals_of(value.value.text), total)
-        if len(counts) == 1:
-            out(8, f"events: {counts[0]}  # ctgov: {value.value.locator} (the only count of {value.n.text}"
-                   f" that prints as {value.value.text}%)")
-        else:
-            fits = ", ".join(str(c) for c in counts) or "no count"
-            out(8, f"events: {todo(f'participants with the event: {value.value.text}% of {total} fits {fits}')}")
-        out(8, f"total: {_cite(value.n)}")
-    out(8, f"percent: {_cite(value.value)}")
-
-
-def _continuous_group(out: _Lines, dispersion: str, value: GroupValues) -> None:
-    out.cited(8, "n", value.n, "participants analysed")
-    out(8, f"mean: {_cite(value.value)}")
-    if dispersion == "95% Confidence Interval":
-        out(8, "ci:")
-        out.cited(10, "low", value.low, "lower bound")
-        out.cited(10, "high", value.high, "upper bound")
-    else:
-        key = "sd" if dispersion == "Standard Deviation" else "se"
-        out.cited(8, key, value.spread, "the registry gives no spread for this group")
-
-
-def _reported(out: _Lines, analysis: Analysis) -> None:
-    measure, scale = analysis_measure(analysis.param_type)
-    out(6, f"- measure: {measure}")
-    out(8, f"scale: {scale}")
-    if measure != "p-value-only":
-        out.cited(8, "estimate", analysis.estimate, "estimate")
-        if analysis.low and analysis.high and analysis.two_sided:
-            out(8, "ci:")
-            out(10, f"low: {_cite(analysis.low)}")
-            out(10, f"high: {_cite(analysis.high)}")
-            if analysis.level and 0 < analysis.level.value < 100:
-                out(10, f"level: {analysis.level.value / 100:g}  # ctgov: {analysis.level.locator} (as a fraction)")
-    p_value = registry_p_value(analysis.p_value)
-    if p_value is not None:
-        shown = _q(p_value) if isinstance(p_value, str) else (analysis.p_value or "").strip().lstrip("= ")
-        out(8, f"p_value: {shown}  # ctgov: {analysis.locator}.pValue")
-    if analysis.method:
-        out(8, f"method: {_short(analysis.method, 'method')}")
-    adjusted = bool(_ADJUSTED.search(f"{analysis.method} {analysis.description}"))
-    out(8, f"adjusted: {'true' if adjusted else 'false'}")
-    if analysis.description:
-        out(8, f"note: {_q(analysis.description)}")
-    out.source(8, analysis.locator)
-
-
-def _adverse_events(out: _Lines, study: Study, arm_groups: list[ArmGroup]) -> None:
-    groups = match_groups(study.event_groups(), arm_groups)
-    populations = {(arm.id, at_risk.value): pid for pid, arm, at_risk in _at_risk_populations(study, arm_groups)}
-    taken: set[str] = set()
-    rows = [(row, [(gid, groups[gid]) for gid in row.affected if gid in groups]) for row in study.event_rows()]
-    rows = [(row, matched) for row, matched in rows if matched]
-    if not rows:
-        return
-    out(0, "")
-    out(0, "adverse_events:")
-    left_out = [f"'{title}'" for gid, title in study.event_groups().items() if gid not in groups]
-    if left_out:
-        out(2, f"# not imported: registry group(s) {', '.join(left_out)}, not a randomized arm of this record")
-    for row, matched in rows:
-        _event(out, row, matched, populations, taken)
-
-
-def _event(out: _Lines, row: EventRow, matched: list[tuple[str, ArmGroup]],
-           populations: dict[tuple[str, float], str], taken: set[str]) -> None:
-    suffix = "" if row.locator.endswith("eventGroups") else f"-{row.seriousness}"
-    out(2, f"- id: {unique(slugify(row.term, 50) + suffix, taken)}")
-    out(4, f"term: {_short(row.term, 'event term')}")
-    out(4, f"seriousness: {row.seriousness}")
-    if row.outcome != "any":
-        out(4, f"outcome: {row.outcome}")
-    out(4, "period: null                     # the registry counts adverse events over the whole study")
-    out(4, "groups:")
-    for gid, arm in matched:
-        at_risk = row.at_risk[gid]
-        population = populations.get((arm.id, at_risk.value))
-        out(6, f"- population: {population}" if population else f"- arm: {arm.id}")
-        out(8, f"patients: {_cite(row.affected[gid])}")
-    out.source(4, row.locator)

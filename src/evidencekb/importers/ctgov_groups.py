@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,3 +143,15 @@ def _protocol_arm(title: str, description: str, protocol_arms: list[dict[str, An
               for i, a in enumerate(protocol_arms) if description]
     best = max(scored, default=(0.0, -1))
     return protocol_arms[best[1]] if best[0] >= _SIMILAR_DESCRIPTION else None
+
+
+def at_risk_populations(study: Study, arm_groups: list[ArmGroup]) -> Iterator[tuple[str, ArmGroup, Located]]:
+    """(population id, arm, size) for adverse-event denominators that differ from the arm's size."""
+    groups = match_groups(study.event_groups(), arm_groups)
+    seen: set[tuple[str, float]] = set()
+    for row in study.event_rows():
+        for gid, at_risk in row.at_risk.items():
+            arm = groups.get(gid)
+            if arm and arm.started and at_risk.value != arm.started.value and (arm.id, at_risk.value) not in seen:
+                seen.add((arm.id, at_risk.value))
+                yield f"{arm.id}-at-risk-{at_risk.text}", arm, at_risk
