@@ -151,7 +151,7 @@ def test_home_lists_trials_with_primary_effect_and_links(built_sites: BuiltSites
     table = home.find("table", **{"data-table": "trials"})
     assert table is not None
     links = {a.attrs["href"] for a in table.find_all("a")}
-    assert {"trials/proderm/", "trials/dalakas-1993/"} <= links
+    assert {"trials/proderm/", "trials/dalakas-1993/", "trials/miyasaka-2012/"} <= links
     row = table.find("tr", **{"data-trial": "proderm"})
     assert row is not None and "RD 35.0 pp" in row.text and "dermatomyositis" in row.text and "95" in row.text
 
