@@ -1,7 +1,10 @@
 """Between-study variance (tau^2) and the heterogeneity statistics reported with every pooled estimate.
 
-* DerSimonian-Laird and Paule-Mandel come from statsmodels' ``combine_effects`` (``method_re="dl"`` and
-  ``"pm"``; statsmodels' tests show both equal metafor's).
+* DerSimonian-Laird comes from statsmodels' ``combine_effects`` (``method_re="dl"``).
+* Paule-Mandel is the tau^2 >= 0 where the generalised Q statistic equals k - 1, found with SciPy's
+  ``brentq``. statsmodels' ``combine_effects(method_re="pm")`` iterates towards the same root but returns
+  0 whenever rounding makes its estimating equation negative at the root, e.g. for a study pair and the
+  same pair with the arms swapped it gives 1.065 and 0 (a test shows it), so it is not used.
 * REML is not in ``combine_effects``, so it is computed here by Fisher scoring on the restricted
   log-likelihood, as metafor's ``rma(method="REML")`` does: tau^2 <- max(0, tau^2 + score / information)
   from the DerSimonian-Laird start, with score = (sum w^2 (y - mu)^2 - sum w + sum w^2 / sum w) / 2 and
@@ -63,19 +66,20 @@ def cochran_q(y: np.ndarray, v: np.ndarray, centre: float | None = None) -> floa
     return float(np.sum(w * (y - mu) ** 2))
 
 
-def tau2_library(y: np.ndarray, v: np.ndarray, estimator: str) -> float:
-    """DerSimonian-Laird or Paule-Mandel tau^2 from statsmodels' ``combine_effects``."""
+def tau2_dl(y: np.ndarray, v: np.ndarray) -> float:
+    """DerSimonian-Laird tau^2 from statsmodels' ``combine_effects``."""
     with quiet():
-        if estimator == "dl":
-            result = combine_effects(y, v, method_re="dl")
-        else:
-            result = combine_effects(y, v, method_re="pm", atol=TOLERANCE, maxiter=MAX_ITERATIONS)
-    return max(0.0, float(result.tau2))
+        return max(0.0, float(combine_effects(y, v, method_re="dl").tau2))
+
+
+def tau2_pm(y: np.ndarray, v: np.ndarray) -> float:
+    """Paule-Mandel tau^2: where the generalised Q equals its expectation k - 1."""
+    return _q_root(y, v, len(y) - 1)
 
 
 def tau2_reml(y: np.ndarray, v: np.ndarray) -> float:
     """REML tau^2 by Fisher scoring (see the module docstring)."""
-    tau2 = tau2_library(y, v, "dl")
+    tau2 = tau2_dl(y, v)
     for _ in range(MAX_ITERATIONS):
         w = 1 / (v + tau2)
         sw, sw2 = float(np.sum(w)), float(np.sum(w * w))
@@ -94,7 +98,7 @@ def estimate_tau2(y: np.ndarray, v: np.ndarray, estimator: str) -> float:
         raise ValueError(f"unknown tau^2 estimator {estimator!r}; choose one of {', '.join(ESTIMATORS)}")
     if len(y) < 2:
         return 0.0
-    return tau2_reml(y, v) if estimator == "reml" else tau2_library(y, v, estimator)
+    return {"dl": tau2_dl, "reml": tau2_reml, "pm": tau2_pm}[estimator](y, v)
 
 
 def _generalised_q(tau2: float, y: np.ndarray, v: np.ndarray) -> float:
