@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("validate", "check", "schema", "new", "effect", "export", "diff")
+COMMANDS = ("validate", "check", "schema", "new", "effect", "export", "diff", "pool")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -358,4 +358,4 @@ def _prediction(
     if k < 3:
         return None, f"no prediction interval with {k} {'study' if k == 1 else 'studies'} (needs k >= 3)"
     half = t_quantile(1 - (1 - options.level) / 2, k - 2) * math.sqrt(tau2 + variance)
-    return (estimate - half, estimate + half), f"t with {k - 2} df (k - 2), Higgins et al. 2009"
+    return (estimate - half, estimate + half), f"t with {k - 2} df (k - 2; Higgins et al. 2009)"
