@@ -179,3 +179,11 @@ def test_estimates_only_need_a_measure(tmp_path, capsys) -> None:
     assert main(["pool", path, "--measure", "or", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["natural_scale"]["estimate"] == pytest.approx(math.exp(data["estimate"]))
+
+
+def test_numbers_too_extreme_to_pool_exit_2_without_a_traceback(tmp_path, capsys) -> None:
+    path = write(tmp_path, "x.csv", "study,estimate,se\nA,1e300,1\nB,-1e300,1\nC,1,1\n")
+    for method in ("reml", "pm", "iv"):
+        assert main(["pool", path, "--measure", "md", "--method", method]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("evidencekb pool: error: these numbers cannot be pooled") and err.count("\n") == 1

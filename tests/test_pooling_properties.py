@@ -205,3 +205,15 @@ def test_every_result_names_what_was_done() -> None:
     assert data["method_name"] == "inverse variance, tau^2 by restricted maximum likelihood"
     assert data["distribution"] == "t, 2 df" and data["prediction_note"].startswith("t with 1 df")
     assert data["natural_scale"]["estimate"] == pytest.approx(math.exp(result.estimate or 0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.001, 0.999), st.integers(1, 500), st.floats(-40, 40))
+def test_fast_distribution_functions_equal_scipy_stats(q, df, x) -> None:
+    from scipy import special, stats
+
+    from evidencekb.pooling.heterogeneity import chi2_quantile
+
+    assert chi2_quantile(q, df) == pytest.approx(stats.chi2.ppf(q, df), rel=1e-12)
+    assert 2 * special.ndtr(-abs(x)) == pytest.approx(2 * stats.norm.sf(abs(x)), rel=1e-12, abs=1e-300)
+    assert 2 * special.stdtr(df, -abs(x)) == pytest.approx(2 * stats.t.sf(abs(x), df), rel=1e-10, abs=1e-300)

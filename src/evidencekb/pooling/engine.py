@@ -18,13 +18,15 @@ with the reason, so that a page or an export can print exactly what was done.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
+from scipy import special
 
-from evidencekb.effects.base import check_level, normal_quantile, t_quantile
+from evidencekb.effects.base import check_level, normal_quantile, quiet, t_quantile
 from evidencekb.pooling.heterogeneity import ESTIMATOR_NAMES, ESTIMATORS, Heterogeneity, estimate_tau2, heterogeneity
 from evidencekb.pooling.mantel_haenszel import mantel_haenszel, peto, peto_study
 from evidencekb.pooling.studies import BinaryStudy, Study
@@ -35,7 +37,7 @@ from evidencekb.pooling.study_effects import (
     RATIO_MEASURES,
     StudyEstimate,
     double_zero,
-    study_estimate,
+    study_estimates,
 )
 
 COMMON_METHODS = ("mh", "iv", "peto")
@@ -140,14 +142,18 @@ class SensitivityStep:
 
 def pool(studies: Sequence[Study], options: PoolOptions) -> PooledResult:
     """Pool ``studies`` as ``options`` say; raises ValueError for unusable input (e.g. duplicate names)."""
-    names = [s.name for s in studies]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
+    duplicates = sorted(name for name, count in Counter(s.name for s in studies).items() if count > 1)
     if duplicates:
         raise ValueError(f"duplicate study: {', '.join(duplicates)}")
-    estimates = [_with_method_exclusion(s, study_estimate(s, options.measure), options) for s in studies]
-    if options.method in ("mh", "peto"):
-        return _pool_tables(studies, estimates, options)
-    return _pool_inverse_variance(estimates, options)
+    try:
+        with quiet():
+            estimates = study_estimates(studies, options.measure)
+            estimates = [_with_method_exclusion(s, e, options) for s, e in zip(studies, estimates, strict=True)]
+            if options.method in ("mh", "peto"):
+                return _pool_tables(studies, estimates, options)
+            return _pool_inverse_variance(estimates, options)
+    except ArithmeticError as error:
+        raise ValueError(f"these numbers cannot be pooled ({error}); check the table for extreme values") from None
 
 
 def leave_one_out(studies: Sequence[Study], options: PoolOptions) -> tuple[SensitivityStep, ...]:
@@ -179,11 +185,16 @@ def _z(level: float) -> float:
     return normal_quantile(1 - (1 - level) / 2)
 
 
-def _study_result(e: StudyEstimate, level: float, weight: float | None) -> StudyResult:
+def _study_results(estimates: list[StudyEstimate], level: float, weights: dict[str, float]) -> tuple[StudyResult, ...]:
+    z = _z(level)
+    return tuple(_study_result(e, z, weights.get(e.name)) for e in estimates)
+
+
+def _study_result(e: StudyEstimate, z: float, weight: float | None) -> StudyResult:
     if e.estimate is None or e.variance is None:
         return StudyResult(e.name, None, None, None, None, e.continuity, e.excluded)
     se = math.sqrt(e.variance)
-    half = _z(level) * se
+    half = z * se
     return StudyResult(e.name, e.estimate, se, (e.estimate - half, e.estimate + half), weight, e.continuity, None)
 
 
@@ -205,7 +216,7 @@ def _pool_tables(studies: Sequence[Study], estimates: list[StudyEstimate], optio
     weight_of = (
         {e.name: 100 * w / total_weight for (_, e), w in zip(usable, weights, strict=True)} if total_weight else {}
     )
-    results = tuple(_study_result(e, options.level, weight_of.get(e.name)) for e in estimates)
+    results = _study_results(estimates, options.level, weight_of)
     q_inputs = [e for s, e in usable if e.estimate is not None and not (s.counts and double_zero(s.counts))]
     y = np.array([e.estimate for e in q_inputs], dtype=float)
     v = np.array([e.variance for e in q_inputs], dtype=float)
@@ -263,7 +274,7 @@ def _pool_inverse_variance(estimates: list[StudyEstimate], options: PoolOptions)
             options,
             continuity,
             "no study could be pooled",
-            tuple(_study_result(e, options.level, None) for e in estimates),
+            _study_results(estimates, options.level, {}),
             het,
             None,
             0,
@@ -281,7 +292,7 @@ def _pool_inverse_variance(estimates: list[StudyEstimate], options: PoolOptions)
             df = len(used) - 1
             variance = float(np.sum(w * (y - mu) ** 2)) / df * variance
     weight_of = {e.name: 100 * float(wi) / float(np.sum(w)) for e, wi in zip(used, w, strict=True)}
-    results = tuple(_study_result(e, options.level, weight_of.get(e.name)) for e in estimates)
+    results = _study_results(estimates, options.level, weight_of)
     het = heterogeneity(y, v, options.level, tau2 if random else None, options.method if random else None, None)
     return _result(options, continuity, (mu, variance), results, het, df, len(used), tau2 if random else None, note)
 
@@ -297,8 +308,6 @@ def _result(
     tau2: float | None = None,
     note: str | None = None,
 ) -> PooledResult:
-    from scipy import stats
-
     unestimated = PooledResult(
         measure=options.measure,
         measure_name=MEASURE_NAMES[options.measure],
@@ -331,10 +340,10 @@ def _result(
     tail = 1 - (1 - options.level) / 2
     if df is None:
         crit, distribution = normal_quantile(tail), "normal"
-        p = float(2 * stats.norm.sf(abs(estimate / se)))
+        p = float(2 * special.ndtr(-abs(estimate / se)))
     else:
         crit, distribution = t_quantile(tail, df), f"t, {df} df"
-        p = float(2 * stats.t.sf(abs(estimate / se), df))
+        p = float(2 * special.stdtr(df, -abs(estimate / se)))
     prediction, prediction_note = _prediction(options, estimate, variance, tau2, k)
     return replace(
         unestimated,
