@@ -187,3 +187,17 @@ def test_numbers_too_extreme_to_pool_exit_2_without_a_traceback(tmp_path, capsys
         assert main(["pool", path, "--measure", "md", "--method", method]) == 2
         err = capsys.readouterr().err
         assert err.startswith("evidencekb pool: error: these numbers cannot be pooled") and err.count("\n") == 1
+
+
+def test_sensitivity_adds_leave_one_out_and_cumulative_runs(tmp_path, capsys) -> None:
+    """Cumulative risk ratios as metafor's cumul(res, order=year, transf=exp) prints them
+    (tests/testthat/test_misc_cumul.r, REML)."""
+    assert main(["pool", bcg_csv(tmp_path), "--sensitivity", "--json"]) == 0
+    sensitivity = json.loads(capsys.readouterr().out)["sensitivity"]
+    cumulative = [step["natural_scale"]["estimate"] for step in sensitivity["cumulative"]]
+    assert cumulative[:3] == pytest.approx([0.410939, 0.265802, 0.378296], abs=5e-6)
+    assert [step["k"] for step in sensitivity["leave_one_out"]] == [12] * 13
+    no_years = write(tmp_path, "n.csv", "study,events1,total1,events2,total2\nA,1,10,2,10\nB,2,10,4,10\n")
+    assert main(["pool", no_years, "--sensitivity"]) == 0
+    out = capsys.readouterr().out
+    assert "Leave one out:" in out and "cumulative analysis needs a year for every study; missing for A, B" in out

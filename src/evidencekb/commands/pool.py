@@ -48,6 +48,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--model", choices=("common", "random"), help="effect model (default random)")
     parser.add_argument("--method", choices=METHOD_CHOICES, help="pooling method or tau^2 estimator")
     parser.add_argument("--hksj", action="store_true", help="Hartung-Knapp-Sidik-Jonkman interval")
+    parser.add_argument("--sensitivity", action="store_true", help="add leave-one-out and cumulative (by year) runs")
     _common(parser)
 
 
@@ -64,14 +65,42 @@ def run(args: argparse.Namespace) -> int:
     try:
         options = pooling.PoolOptions(_measure(args, studies), *_model_method(args, studies), args.hksj, args.level)
         result = pooling.pool(studies, options)
+        sensitivity = _sensitivity(studies, options) if args.sensitivity else None
     except (ValueError, ArithmeticError) as problem:
         print(f"evidencekb pool: error: {problem}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps({"file": args.file, **result.to_dict()}, indent=2, allow_nan=False))
+        data = {"file": args.file, **result.to_dict(), "sensitivity": sensitivity}
+        print(json.dumps(data, indent=2, allow_nan=False))
     else:
         print(result_text(result))
+        if sensitivity:
+            print(sensitivity_text(result, sensitivity))
     return 0
+
+
+def _sensitivity(studies: list[Study], options: Any) -> dict[str, Any]:
+    """Leave-one-out and cumulative runs as plain data; cumulative needs a year for every study used."""
+    from evidencekb import pooling
+
+    def step(item: Any) -> dict[str, Any]:
+        r = item.result
+        return {
+            "study": item.study,
+            "k": len(r.used),
+            "estimate": r.estimate,
+            "ci": r.ci,
+            "natural_scale": r.natural(),
+            "tau2": r.heterogeneity.tau2,
+            "i2": r.heterogeneity.i2,
+        }
+
+    data: dict[str, Any] = {"leave_one_out": [step(s) for s in pooling.leave_one_out(studies, options)]}
+    try:
+        data["cumulative"], data["cumulative_note"] = [step(s) for s in pooling.cumulative(studies, options)], None
+    except ValueError as problem:
+        data["cumulative"], data["cumulative_note"] = [], str(problem)
+    return data
 
 
 def _measure(args: argparse.Namespace, studies: list[Study]) -> str:
@@ -259,6 +288,26 @@ def result_text(result: PooledResult) -> str:
     lines.append(f"Continuity: {result.continuity}")
     lines.append(f"Studies used: {len(result.used)}; excluded: {len(result.excluded)}")
     return "\n".join(lines)
+
+
+def sensitivity_text(result: PooledResult, sensitivity: dict[str, Any]) -> str:
+    """The leave-one-out and cumulative tables, on the measure's own scale."""
+    name = result.measure.upper()
+    level = f"{result.level * 100:g}% CI"
+
+    def rows(kind: str, first: str) -> str:
+        table: list[tuple[str, ...]] = [(first, "k", name, level)]
+        for step in sensitivity[kind]:
+            natural = step["natural_scale"]
+            ci = natural["ci"]
+            estimate = "not estimable" if natural["estimate"] is None else _number(natural["estimate"])
+            table.append(
+                (step["study"], str(step["k"]), estimate, "" if ci is None else f"{_number(ci[0])} to {_number(ci[1])}")
+            )
+        return _table(table)
+
+    cumulative = rows("cumulative", "Added") if sensitivity["cumulative"] else sensitivity["cumulative_note"]
+    return "\n".join(["", "Leave one out:", rows("leave_one_out", "Omitted"), "", "Cumulative, by year:", cumulative])
 
 
 def span_plain(pair: tuple[float, float] | None) -> str:

@@ -27,8 +27,9 @@ import numpy as np
 from scipy import special
 
 from evidencekb.effects.base import check_level, normal_quantile, quiet, t_quantile
+from evidencekb.effects.binary import BinaryCounts
 from evidencekb.pooling.heterogeneity import ESTIMATOR_NAMES, ESTIMATORS, Heterogeneity, estimate_tau2, heterogeneity
-from evidencekb.pooling.mantel_haenszel import mantel_haenszel, peto, peto_study
+from evidencekb.pooling.mantel_haenszel import mantel_haenszel, peto
 from evidencekb.pooling.studies import BinaryStudy, Study
 from evidencekb.pooling.study_effects import (
     BINARY_MEASURES,
@@ -235,13 +236,13 @@ def _peto_estimate(study: Study, estimate: StudyEstimate) -> StudyEstimate:
     """A study's own Peto log odds ratio, shown next to Peto's pooled one."""
     if estimate.excluded or not isinstance(study, BinaryStudy) or study.counts is None:
         return estimate
-    single = peto_study(study.counts)
-    if single is None:
-        return replace(estimate, estimate=None, variance=None, excluded="Peto's variance is 0 for this study")
-    return StudyEstimate(estimate.name, single[0], single[1])
+    single = peto([study.counts])
+    if isinstance(single, str):
+        return replace(estimate, estimate=None, variance=None, excluded=single)
+    return StudyEstimate(estimate.name, *single)
 
 
-def _table_weights(tables: list[Any], options: PoolOptions) -> list[float]:
+def _table_weights(tables: list[BinaryCounts], options: PoolOptions) -> list[float]:
     """Mantel-Haenszel weights (b c / N for OR, c n1 / N for RR, n1 n2 / N for RD) or Peto's V."""
     weights = []
     for t in tables:

@@ -64,9 +64,3 @@ def peto(tables: Sequence[BinaryCounts]) -> tuple[float, float] | str:
     if variance == 0:
         return "no study has both events and non-events: Peto's odds ratio is not estimable"
     return observed_minus_expected / variance, 1 / variance
-
-
-def peto_study(counts: BinaryCounts) -> tuple[float, float] | None:
-    """One study's Peto log odds ratio (O - E) / V and variance 1 / V; None when V = 0."""
-    result = peto([counts])
-    return None if isinstance(result, str) else result
