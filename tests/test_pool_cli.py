@@ -110,6 +110,7 @@ def test_yaml_table_with_a_crossover_and_group_cis(tmp_path, capsys) -> None:
         ("study,events1,total1,events2\nA,1,10,2\n", "pool-missing-column", 2, 1, "row 1: no value for total2"),
         ("study,mean1,n1,mean2,sd2,n2\nA,1.5,10,2,1,10\n", "pool-bad-value", 2, 3, "give exactly one of sd1"),
         ("study,estimate,se\nA,0.2,inf\n", "pool-bad-value", 2, 7, "expected a finite number"),
+        ("study,events1,total1,events2,total2\n,1,10,2,10\n", "pool-missing-column", 2, 2, "row 1: no study name"),
         (
             "study,events1,total1,events2,total2,design\nA,1,10,2,10,cross\n",
             "pool-bad-value",
