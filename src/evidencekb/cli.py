@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("validate", "check", "schema", "new", "effect", "export", "diff", "import")
+COMMANDS = ("validate", "check", "schema", "new", "effect", "export", "diff", "import", "pool")
 MODULES = {"import": "importer"}
 """Sub-commands whose module name differs from the command (``import`` is a Python keyword)."""
 
