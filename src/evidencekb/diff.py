@@ -19,11 +19,12 @@ from typing import Any
 
 from evidencekb.checks import run_checks
 from evidencekb.computed import ComputedTrial, compute_trial
+from evidencekb.content_rules import RECORD_SUFFIXES
 from evidencekb.diagnostics import Diagnostic, Severity
 from evidencekb.effects import Estimate
 from evidencekb.loader import Path, load_bytes
 from evidencekb.models import Trial
-from evidencekb.records import RECORD_SUFFIXES, discover
+from evidencekb.records import discover
 from evidencekb.validation import validate_document
 
 WORKING_TREE = "working tree"
