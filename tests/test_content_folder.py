@@ -22,7 +22,7 @@ from evidencekb.records import check_paths
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "corpus" / "valid" / "minimal.yaml"
 BUILD_SITE = [sys.executable, str(ROOT / "scripts" / "build_site.py")]
-TINY_CONFIG = "site_name: tiny\ndocs_dir: content\ntheme:\n  name: mkdocs\nplugins:\n  - evidencekb:\n      records: trials\n"
+TINY_CONFIG = "site_name: tiny\ndocs_dir: content\ntheme: {name: mkdocs}\nplugins:\n  - evidencekb: {records: trials}\n"
 
 
 def _records_folder(tmp_path: Path) -> Path:
@@ -83,7 +83,8 @@ def test_the_records_folder_of_the_site_holds_only_records(tmp_path: Path) -> No
     (folder / "readme.txt").write_text("no records yet\n", encoding="utf-8")
     (tmp_path / "content" / "index.md").write_text("# Home\n", encoding="utf-8")
     problems = refused_entries(str(tmp_path / "content"), str(folder))
-    assert [(d.path, d.line, d.column, d.code) for d in problems] == [(str(folder / "readme.txt"), 1, 1, "not-a-record")]
+    assert [(d.path, d.line, d.column, d.code) for d in problems] == [
+        (str(folder / "readme.txt"), 1, 1, "not-a-record")]
 
 
 def test_the_site_build_refuses_a_symlink_and_a_stray_html_file(tmp_path: Path) -> None:
