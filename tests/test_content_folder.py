@@ -48,6 +48,7 @@ def test_symlinks_fifos_and_stray_files_are_refused(tmp_path: Path, monkeypatch:
     os.mkfifo(folder / "pipe.yaml")
     (folder / "evil.html").write_text("<script>alert(1)</script>", encoding="utf-8")
     (folder / "evil.md").write_text("<script>alert(1)</script>", encoding="utf-8")
+    (folder / ".minimal.yaml.swp").write_bytes(b"\x00swap")  # a dot-file is never published: left alone
     (tmp_path / "content" / "index.md").write_text("# Home\n", encoding="utf-8")  # no records: pages allowed
     (tmp_path / "content" / "env").symlink_to("/proc/self/environ")
 

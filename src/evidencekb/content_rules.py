@@ -5,6 +5,7 @@ refused before it can be read or copied: a symlink (``notes.txt`` -> ``/etc/pass
 ``.git/config`` would publish the target), a FIFO or device (reading it hangs or never ends), and, in a
 folder of records, any other file (``evil.html`` would be published as written). Each refusal is an
 error at the entry's path. Entries are examined with ``lstat``, so a symlink is never followed.
+Hidden regular files (``.proderm.yaml.swp``) are left alone: MkDocs never publishes a dot-file.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def entry_problem(path: str, *, records_only: bool) -> Diagnostic | None:
         _check_mode(mode)
     except RefusedEntry as refused:
         return _refused(path, refused.code, refused.message)
-    if stat.S_ISREG(mode) and records_only and not is_record_name(path):
+    if stat.S_ISREG(mode) and records_only and not is_record_name(path) and not _hidden(path):
         return _refused(path, "not-a-record", "only records (.yaml, .yml) may be in a folder of records;"
                                               " move or delete this file")
     return None
@@ -79,6 +80,11 @@ def _walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
     for folder, dirs, files in os.walk(top):
         dirs.sort()
         yield folder, dirs, sorted(files)
+
+
+def _hidden(path: str) -> bool:
+    """A dot-file (an editor's swap file, say): MkDocs never publishes one, so it may stay."""
+    return os.path.basename(path).startswith(".")
 
 
 def _join(folder: str, name: str) -> str:
