@@ -60,6 +60,7 @@ def test_diff_shows_escape_sequences_from_records_escaped(tmp_path: Path, monkey
     record.write_text(MINIMAL.replace("term: Any adverse event", 'term: "Any\\e[2J\\r adverse event"')
                       .replace("  reviewers: [test suite]\n", '  reviewers: [test suite]\n  "\\e]0;owned\\a": 1\n'),
                       encoding="utf-8")
+    (record.parent / "notes.txt").symlink_to(tmp_path / ".git" / "config")
     monkeypatch.chdir(tmp_path)
     for fmt in ("text", "markdown"):
         assert main(["diff", "HEAD", "--format", fmt]) == 1
@@ -67,6 +68,7 @@ def test_diff_shows_escape_sequences_from_records_escaped(tmp_path: Path, monkey
         assert "\x1b" not in out + err and "\r" not in out + err and "\x07" not in out + err
         assert "unknown key '\\x1b]0;owned\\x07'" in out
         assert "forbidden-character" in out
+        assert "content/trials/notes.txt:1:1: error[symlink]" in out
 
 
 def test_new_in_a_folder_that_cannot_be_written_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
