@@ -52,22 +52,20 @@ def entry_problem(path: str, *, records_only: bool) -> Diagnostic | None:
 
 def refused_entries(top: str, records_folder: str) -> list[Diagnostic]:
     """Every entry under ``top`` that may not be published; under ``records_folder`` only records may be."""
-    records = os.path.normpath(records_folder)
-    problems: list[Diagnostic] = []
-    for folder, dirs, files in _walk(top):
-        in_records = os.path.normpath(folder) == records or os.path.normpath(folder).startswith(records + os.sep)
-        problems.extend(p for name in dirs + files
-                        if (p := entry_problem(_join(folder, name), records_only=in_records)))
-    return problems
+    return [problem for _, problems in walk_records(top, records_folder) for problem in problems]
 
 
-def walk_records(top: str) -> Iterator[tuple[list[str], list[Diagnostic]]]:
+def walk_records(top: str, records_folder: str | None = None) -> Iterator[tuple[list[str], list[Diagnostic]]]:
     """Per folder under ``top``: its record files and its refused entries.
 
-    A folder that holds a record is a folder of records, so its other files are refused too.
+    The folders of records are ``records_folder`` and the folders under it, or, when none is named,
+    every folder that holds a record: their other files are refused too.
     """
     for folder, dirs, files in _walk(top):
-        records_only = any(is_record_name(n) for n in files)
+        if records_folder is None:
+            records_only = any(is_record_name(n) for n in files)
+        else:
+            records_only = _inside(folder, records_folder)
         problems = [p for name in dirs + files
                     if (p := entry_problem(_join(folder, name), records_only=records_only))]
         refused = {p.path for p in problems}
@@ -80,6 +78,12 @@ def _walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
     for folder, dirs, files in os.walk(top):
         dirs.sort()
         yield folder, dirs, sorted(files)
+
+
+def _inside(folder: str, parent: str) -> bool:
+    """``folder`` is ``parent`` or a folder under it."""
+    parent = os.path.abspath(parent)
+    return os.path.commonpath([os.path.abspath(folder), parent]) == parent
 
 
 def _hidden(path: str) -> bool:
