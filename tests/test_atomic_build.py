@@ -15,6 +15,7 @@ import os
 import random
 import signal
 import time
+from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
@@ -118,7 +119,7 @@ def test_a_build_killed_at_random_moments_leaves_a_complete_site(project: Path) 
     assert {"index.html", "trials/minimal/index.html", "trials/minimal/minimal.computed.json"} <= complete
 
     rng = random.Random(13)
-    published, outcomes = 0, {"previous site": 0, "new site": 0}
+    published, outcomes = 0, Counter[str]()
     for number in range(1, KILLS + 1):
         _home(project, number)
         pid = _start(site)
@@ -128,7 +129,7 @@ def test_a_build_killed_at_random_moments_leaves_a_complete_site(project: Path) 
         assert _files(site) == complete, f"kill {number}: an incomplete site"
         found = _marker(site)
         assert found in (published, number), f"kill {number}: site of build {found}"
-        outcomes["new site" if found == number else "previous site"] += 1
+        outcomes[_moment(site, found == number)] += 1
         published = found
         assert len(_leftovers(site)) <= 3, "staging folders pile up"
 
@@ -139,7 +140,18 @@ def test_a_build_killed_at_random_moments_leaves_a_complete_site(project: Path) 
     assert sorted(p.name for p in site.parent.iterdir()) == sorted(
         [".site.lock", "site", os.path.basename(os.readlink(site))])
     assert sum(outcomes.values()) == KILLS
-    print(f"\nkilled builds: {KILLS}, found {outcomes}; a build took {seconds:.2f} s")
+    print(f"\nkilled builds: {KILLS}, {dict(outcomes)}; a build took {seconds:.2f} s")
+
+
+def _moment(site: Path, new_site: bool) -> str:
+    """When the kill came, as the folders show it."""
+    if new_site:
+        return "after publication"
+    staging = [site.parent / name for name in _leftovers(site) if "link-" not in name]
+    if not staging:
+        return "before staging"
+    written = any(p.is_file() for folder in staging for p in folder.rglob("*"))
+    return "while MkDocs wrote the site" if written else "during validation (nothing written yet)"
 
 
 def test_two_builds_at_once_both_end_cleanly(project: Path) -> None:
