@@ -142,7 +142,8 @@ def test_corpus_is_complete_and_well_formed() -> None:
         out-of-range not-finite invalid-value invalid-format invalid-identifier impossible-count
         count-exceeds-denominator flow-mismatch percent-mismatch ci-order ci-excludes-estimate unknown-source
         unknown-reference duplicate-id duplicate-group id-mismatch date-order result-type-mismatch arm-periods
-        unused-source placeholder empty-text text-too-long too-few-items""".split()
+        unused-source placeholder empty-text text-too-long too-few-items forbidden-character leading-zero
+        median-outside-ci mean-outside-scale population-too-large review-in-future""".split()
     assert sorted(set(required) - codes) == []
 
 
@@ -355,6 +356,18 @@ GENERATED: dict[str, Callable[[str], tuple[bytes, list[Expected]]]] = {
                                                   "yaml-syntax", b"\x1b", "U+001B"),
     "noncharacter": lambda name: _bytes_case(name, MINIMAL_TITLE, "title: A\ufffeminimal".encode(),
                                              "yaml-syntax", "\ufffe".encode(), "U+FFFE"),
+    "bidi-override-in-comment": lambda name: _bytes_case(
+        name, b"status: draft\n", "status: draft  # \u202e}aert eht si siht{\n".encode(), "forbidden-character",
+        "\u202e".encode(), "U+202E (RIGHT-TO-LEFT OVERRIDE, a bidirectional override)"),
+    "line-separator-in-value": lambda name: _bytes_case(
+        name, MINIMAL_TITLE, "title: A\u2028minimal".encode(), "forbidden-character", "\u2028".encode(),
+        "U+2028 (LINE SEPARATOR, a line separator YAML 1.1 and 1.2 read differently)"),
+    "nel-in-value": lambda name: _bytes_case(name, MINIMAL_TITLE, "title: A\x85minimal".encode(),
+                                             "forbidden-character", "\x85".encode(), "U+0085"),
+    "private-use-in-value": lambda name: _bytes_case(name, MINIMAL_TITLE, "title: A\U000f0001minimal".encode(),
+                                                     "forbidden-character", "\U000f0001".encode(), "U+F0001"),
+    "bom-inside-file": lambda name: _bytes_case(name, MINIMAL_TITLE, "title: A\ufeffminimal".encode(),
+                                                "forbidden-character", "\ufeff".encode(), "U+FEFF"),
     "too-large-50mb": _too_large_50mb,
     "over-limit-by-one-byte": _over_limit_by_one,
     "nesting-100000-lists": lambda name: _nested(name, "[", "]"),

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from evidencekb.text_hygiene import printable
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -38,7 +40,8 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 
 def format_text(d: Diagnostic) -> str:
-    return f"{d.path}:{d.line}:{d.column}: {d.severity.value}[{d.code}]: {d.message}"
+    """One line; a control character from a record or a file name is shown escaped, never sent as such."""
+    return printable(f"{d.path}:{d.line}:{d.column}: {d.severity.value}[{d.code}]: {d.message}")
 
 
 def _github_escape(text: str, property_value: bool = False) -> str:
@@ -51,7 +54,7 @@ def _github_escape(text: str, property_value: bool = False) -> str:
 def format_github(d: Diagnostic) -> str:
     """A GitHub Actions workflow command, shown as an annotation on the pull request."""
     kind = "error" if d.severity is Severity.ERROR else "warning"
-    return (
+    return printable(
         f"::{kind} file={_github_escape(d.path, True)},line={d.line},col={d.column},"
         f"title={_github_escape(d.code, True)}::{_github_escape(d.message)}"
     )

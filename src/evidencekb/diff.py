@@ -10,6 +10,7 @@ table than the one cited). Records are read with ``git cat-file`` and the same l
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 from collections import Counter
@@ -19,11 +20,12 @@ from typing import Any
 
 from evidencekb.checks import run_checks
 from evidencekb.computed import ComputedTrial, compute_trial
+from evidencekb.content_rules import RECORD_SUFFIXES
 from evidencekb.diagnostics import Diagnostic, Severity
 from evidencekb.effects import Estimate
 from evidencekb.loader import Path, load_bytes
 from evidencekb.models import Trial
-from evidencekb.records import RECORD_SUFFIXES, discover
+from evidencekb.records import discover
 from evidencekb.validation import validate_document
 
 WORKING_TREE = "working tree"
@@ -141,7 +143,8 @@ def read_worktree(root: str, content: str) -> Snapshot:
     """The records under ``content`` as they are on disk, committed or not."""
     snapshot = Snapshot(WORKING_TREE)
     folder = os.path.join(root, content)
-    files, _ = discover([folder] if os.path.isdir(folder) else [])
+    files, refused = discover([folder] if os.path.isdir(folder) else [])  # symlinks, FIFOs, stray files
+    snapshot.diagnostics.extend(dataclasses.replace(d, path=os.path.relpath(d.path, root)) for d in refused)
     for path in files:
         try:
             with open(path, "rb") as handle:

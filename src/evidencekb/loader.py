@@ -8,7 +8,10 @@ problem as a positioned diagnostic:
   into Python values itself, so that duplicate keys (at any depth), aliases, merge keys, non-standard
   tags and excessive nesting are errors instead of being silently resolved;
 * scalars are typed like YAML 1.2's core schema: ``no``, ``on``, ``0x10``, ``1:30`` and dates stay
-  strings, so the model (not the parser) decides what a value may be.
+  strings, so the model (not the parser) decides what a value may be; an integer with a leading zero
+  (``036``), which YAML 1.1 reads as octal, is refused;
+* characters that are invisible, reorder text or are invalid in HTML are refused in the file and in
+  every value and key (``evidencekb.text_hygiene``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,10 @@ from typing import Any
 
 import yaml
 
+from evidencekb.content_rules import RefusedEntry, open_regular
 from evidencekb.diagnostics import Diagnostic, Severity
+from evidencekb.text_hygiene import describe as describe_character
+from evidencekb.text_hygiene import first_forbidden_in_file, first_forbidden_in_text
 
 try:
     from yaml import CSafeLoader as _BaseLoader
@@ -48,6 +54,8 @@ _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _CONSTANTS: dict[str, Any] = {**dict.fromkeys(_NULLS), **dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 _PLAIN = (None, "")  # the C composer marks plain scalars with "", Python's with None
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
+_DOUBLE_QUOTED = '"'
 _NUMBER_START = frozenset("+-.0123456789")
 """First characters of every text that ``_INT`` or ``_FLOAT`` match: other texts skip both patterns."""
 _STR, _SEQ, _MAP, _MERGE = (_CORE + t for t in ("str", "seq", "map", "merge"))
@@ -108,13 +116,16 @@ class _Refused(Exception):
 
 
 def load_file(path: str) -> tuple[Document | None, list[Diagnostic]]:
-    """Read and parse one file; return the document (or None) and every problem found."""
+    """Read and parse one regular file (never a symlink or FIFO); return the document (or None) and its problems."""
     try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            return None, [_file_error(path, "file-too-large", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")]
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_BYTES:
+                message = f"file is {size:,} bytes; the limit is {MAX_BYTES:,}"
+                return None, [_file_error(path, "file-too-large", message)]
             raw = handle.read(MAX_BYTES + 1)
+    except RefusedEntry as refused:
+        return None, [_file_error(path, refused.code, refused.message)]
     except OSError as exc:
         return None, [_file_error(path, "file-unreadable", f"cannot read file: {exc.strerror or exc}")]
     return load_bytes(raw, path)
@@ -127,6 +138,10 @@ def load_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Diagnostic]
     text, problem = _decode(raw, path)
     if problem:
         return None, [problem]
+    if (index := first_forbidden_in_file(text)) is not None:
+        line, column = text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+        return None, [Diagnostic(path, line, column, Severity.ERROR, "forbidden-character",
+                                 f"character {describe_character(text[index])} is not allowed in records")]
     try:
         if len(text) > _COUNT_FIRST:
             _count_values(text)
@@ -144,8 +159,9 @@ def load_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Diagnostic]
     if node is None:
         return None, [_file_error(path, "empty-file", "file has no YAML content (empty or only comments)")]
     document = Document(path=path, data=None)
+    builder = _Builder(document)
     try:
-        document.data = _Builder(document).build(node, (), 0, set())
+        document.data = builder.build(node, (), 0, set())
     except _Refused as exc:
         return None, [Diagnostic(path, exc.line, exc.column, Severity.ERROR, exc.code, exc.message)]
     if not isinstance(document.data, dict):
@@ -161,7 +177,7 @@ def load_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Diagnostic]
                 f"a record must be a mapping of keys to values, not a {kind}",
             )
         ]
-    return document, []
+    return document, builder.problems
 
 
 def _count_values(text: str) -> None:
@@ -291,6 +307,8 @@ class _Builder:
     def __init__(self, document: Document) -> None:
         self.document = document
         self.nodes = 0
+        self.problems: list[Diagnostic] = []
+        """Values that are refused but do not stop the loading (the rest of the record is still checked)."""
 
     def build(self, node: yaml.Node, path: Path, depth: int, seen: set[int]) -> Any:
         self.nodes += 1
@@ -309,6 +327,8 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):  # most nodes: tested first, plain scalars resolved inline
             if node.style in _PLAIN and node.tag in _IMPLICIT_TAGS:
                 return self._resolve_plain(node.value, path)
+            if node.style == _DOUBLE_QUOTED:
+                self._check_text(node)
             return self._scalar(node, path)
         if isinstance(node, yaml.MappingNode):
             self._check_collection_tag(node, "map")
@@ -336,6 +356,8 @@ class _Builder:
             if key_node.tag not in _IMPLICIT_TAGS:
                 raise _Refused("yaml-tag", f"tag {key_node.tag!r} is not allowed in records", key_node.start_mark)
             key = key_node.value
+            if key_node.style == _DOUBLE_QUOTED:
+                self._check_text(key_node)
             if key in first_seen:
                 raise _Refused(
                     "duplicate-key",
@@ -373,11 +395,22 @@ class _Builder:
             "yaml-tag", f"tag {node.tag!r} is not allowed in records (no custom or Python tags)", node.start_mark
         )
 
+    def _check_text(self, node: yaml.ScalarNode) -> None:
+        """Refuse what only an escape can put into a value (the rest is refused in the file's text)."""
+        character = first_forbidden_in_text(node.value)
+        if character is not None:
+            mark = node.start_mark
+            message = f"text contains {describe_character(character)}; remove it"
+            self.problems.append(Diagnostic(self.document.path, mark.line + 1, mark.column + 1, Severity.ERROR,
+                                            "forbidden-character", message))
+
     def _resolve_plain(self, value: str, path: Path) -> Any:
         if value in _CONSTANTS:
             return _CONSTANTS[value]
         if value[:1] in _NUMBER_START:
             if _INT.fullmatch(value):
+                if _LEADING_ZERO.fullmatch(value):
+                    self._refuse_leading_zero(value, path)
                 try:
                     number = int(value)
                 except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits): keep the text
@@ -390,3 +423,9 @@ class _Builder:
         if value.startswith(PLACEHOLDER):
             self.document.placeholders.append(path)
         return value
+
+    def _refuse_leading_zero(self, value: str, path: Path) -> None:
+        """YAML 1.1 reads ``036`` as the octal number 30, YAML 1.2 as 36: neither reading may be guessed."""
+        line, column = self.document.value_positions[path]
+        message = f"integer {value} has a leading zero, which YAML 1.1 reads as octal; write {int(value)}"
+        self.problems.append(Diagnostic(self.document.path, line, column, Severity.ERROR, "leading-zero", message))

@@ -6,6 +6,9 @@ its computed JSON, the index pages by condition/intervention/outcome, and the tr
 page. The per-record work (check, compute, render) lives in ``evidencekb.sitebuild``, which caches it
 across the rebuilds of ``mkdocs serve`` and spreads it over processes; nothing generated is written
 into the docs folder, so ``mkdocs serve`` keeps watching only the records and hand-written pages.
+
+Before MkDocs lists the docs folder, a folder holding a symlink, a FIFO or, among the records, any
+other file is refused (``evidencekb.content_rules``): MkDocs would publish them as they are.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from evidencekb.content_rules import refused_entries
 from evidencekb.diagnostics import Severity, has_errors, render
 from evidencekb.records import discover, duplicate_trial_ids
 from evidencekb.render import (
@@ -102,6 +106,12 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             self.backing = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # before MkDocs lists (and would copy) the docs folder: no symlink, FIFO or stray file in it
+        records_dir = os.path.join(config.docs_dir, self.config.records)
+        refused = refused_entries(_display_path(config.docs_dir), _display_path(records_dir))
+        if refused:
+            raise PluginError("evidencekb: the content folder holds what may not be published\n"
+                              + render(refused, "text"))
         if CSS not in config.extra_css:
             config.extra_css.insert(0, CSS)
         return config

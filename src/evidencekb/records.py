@@ -12,12 +12,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from evidencekb.checks import run_checks
+from evidencekb.content_rules import entry_problem, walk_records
 from evidencekb.diagnostics import Diagnostic, Severity
 from evidencekb.loader import Document, load_bytes, load_file
 from evidencekb.models import Trial
 from evidencekb.validation import validate_document
 
-RECORD_SUFFIXES = (".yaml", ".yml")
 DEFAULT_CONTENT = "content"
 
 
@@ -30,18 +30,23 @@ class CheckedRecord:
 
 
 def discover(paths: Iterable[str]) -> tuple[list[str], list[Diagnostic]]:
-    """Record files under the given files or folders, sorted; missing paths are diagnostics."""
+    """Record files under the given files or folders, sorted; missing paths and refused entries are diagnostics.
+
+    What may be in a folder of records is decided by ``evidencekb.content_rules``.
+    """
     files: list[str] = []
     problems: list[Diagnostic] = []
     for path in paths:
-        if os.path.isdir(path):
-            for root, dirs, names in os.walk(path):
-                dirs.sort()
-                files.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(RECORD_SUFFIXES))
-        elif os.path.isfile(path):
-            files.append(path)
-        else:
+        if not os.path.lexists(path):
             problems.append(Diagnostic(path, 1, 1, Severity.ERROR, "file-not-found", "no such file or folder"))
+        elif problem := entry_problem(path, records_only=False):
+            problems.append(problem)
+        elif os.path.isdir(path):
+            for records, refused in walk_records(path):
+                files.extend(records)
+                problems.extend(refused)
+        else:
+            files.append(path)
     return sorted(dict.fromkeys(os.path.normpath(f) for f in files)), problems
 
 

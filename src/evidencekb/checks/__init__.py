@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evidencekb.checks import counts, identity, intervals, references
+from evidencekb.checks import counts, identity, intervals, plausibility, references
 from evidencekb.checks.base import Context, Finding, Rule
 from evidencekb.diagnostics import Diagnostic
 from evidencekb.loader import Document
@@ -27,6 +27,10 @@ RULES: tuple[Rule, ...] = (
     identity.sources_cited,
     identity.result_matches_endpoint,
     identity.crossover_comparisons,
+    plausibility.medians_within_intervals,
+    plausibility.means_within_scales,
+    plausibility.populations_within_participants,
+    plausibility.review_not_in_future,
 )
 
 

@@ -1,9 +1,10 @@
 """``evidencekb diff BASE [HEAD]``: what a change does to the records, for reviewers and pull requests.
 
 Text for the terminal, Markdown for a pull-request comment (headings, tables, and a GitHub alert for
-numbers that changed while their citation did not). Exit status 0 whenever the diff is produced, changes
-or not; 1 when a side has invalid records (they are listed instead); 2 for a bad revision or a folder
-that is not a git repository, in one line without a traceback.
+numbers that changed while their citation did not); control characters from records or file names are
+shown escaped, so they cannot move the cursor or rewrite the summary. Exit status 0 whenever the diff is
+produced, changes or not; 1 when a side has invalid records (they are listed instead); 2 for a bad
+revision or a folder that is not a git repository, in one line without a traceback.
 """
 
 from __future__ import annotations
@@ -36,13 +37,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 def run(args: argparse.Namespace) -> int:
     from evidencekb.diagnostics import render
     from evidencekb.diff import RevisionError, compare, read_revision, read_worktree, repository_root
+    from evidencekb.text_hygiene import printable
 
     try:
         root = repository_root()
         base = read_revision(root, args.base, args.content)
         head = read_revision(root, args.head, args.content) if args.head else read_worktree(root, args.content)
     except RevisionError as exc:
-        print(f"evidencekb diff: error: {exc}", file=sys.stderr)
+        print(printable(f"evidencekb diff: error: {exc}"), file=sys.stderr)
         return 2
     invalid = base.invalid + head.invalid
     if invalid:
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"evidencekb diff: {len(invalid)} error(s) in the records; fix them to see the diff", file=sys.stderr)
         return 1
     report = compare(base, head)
-    print(markdown(report) if args.format == "markdown" else text(report))
+    print(printable(markdown(report) if args.format == "markdown" else text(report)))
     return 0
 
 

@@ -37,8 +37,12 @@ def run(args: argparse.Namespace) -> int:
     if os.path.exists(path):
         print(f"evidencekb new: {path} already exists", file=sys.stderr)
         return 2
-    os.makedirs(args.dir, exist_ok=True)
-    with open(path, "x", encoding="utf-8", newline="\n") as handle:
-        handle.write(skeleton(args.slug))
+    try:
+        os.makedirs(args.dir, exist_ok=True)
+        with open(path, "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(skeleton(args.slug))
+    except OSError as exc:  # a read-only folder, a full disk, a file where the folder should be
+        print(f"evidencekb new: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     print(f"wrote {path}; run 'evidencekb validate {path}' to see what to fill in", file=sys.stderr)
     return 0

@@ -3,6 +3,7 @@
 Column names are a public interface: analysts' scripts read them, so they only ever grow. Empty cells
 mean "not given"; booleans are ``true``/``false``; numbers are written without trailing zeros (``79``,
 ``-9.36``) and computed ones to 12 significant digits, so the files are identical on every platform.
+Text that a spreadsheet would run as a formula is prefixed with an apostrophe (see ``_inert``).
 """
 
 from __future__ import annotations
@@ -125,7 +126,22 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:.12g}"
+    if isinstance(value, str):
+        return _inert(value)
     return str(value)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    """Text a spreadsheet would run as a formula (``=HYPERLINK(...)``) gets a leading apostrophe.
+
+    Spreadsheets treat a cell starting with one of ``_FORMULA_START`` as a formula (OWASP "CSV
+    injection"). Only record text is neutralised: numbers are written from numeric values, so a real
+    ``-9.36`` never gets the apostrophe.
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _write(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:

@@ -20,6 +20,8 @@ Slug = Annotated[
 ]
 """Lower-case letters, digits and single hyphens: safe in file names, URLs and HTML ids."""
 
+RegistryId = Annotated[str, StringConstraints(pattern=r"^[!-~]+$", max_length=100)]
+"""Printable ASCII without spaces: a look-alike letter from another alphabet cannot pass for an id."""
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 # Patterns avoid escaped quotes: JSON Schema consumers use ECMAScript regexes, where '\"' is invalid.

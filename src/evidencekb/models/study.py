@@ -14,6 +14,7 @@ from evidencekb.models.base import (
     Model,
     Pmid,
     PositiveCount,
+    RegistryId,
     ShortText,
     Slug,
     Text,
@@ -57,7 +58,7 @@ class Registration(Model):
     registry: Literal["clinicaltrials.gov", "eu-ctr", "isrctn", "other"] = describe(
         "Registry: clinicaltrials.gov (NCT + 8 digits), eu-ctr (EudraCT YYYY-NNNNNN-NN), isrctn, other."
     )
-    id: ShortText = describe("Registry identifier, e.g. NCT02728752 or 2016-002902-37.")
+    id: RegistryId = describe("Registry identifier, e.g. NCT02728752 or 2016-002902-37 (plain ASCII).")
 
 
 class Review(Model):
