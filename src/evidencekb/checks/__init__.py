@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evidencekb.checks import counts, identity, intervals, references
+from evidencekb.checks import counts, identity, intervals, references, rob
 from evidencekb.checks.base import Context, Finding, Rule
 from evidencekb.diagnostics import Diagnostic
 from evidencekb.loader import Document
@@ -27,6 +27,7 @@ RULES: tuple[Rule, ...] = (
     identity.sources_cited,
     identity.result_matches_endpoint,
     identity.crossover_comparisons,
+    rob.rob_assessments,
 )
 
 
