@@ -35,7 +35,8 @@ def _assessment(ctx: TrialContext, judgement: rob2.ResultJudgement) -> dict[str,
                  "words": rob2.ANSWER_WORDS.get(answers[q.id].answer, "") if q.id in answers else "Not answered",
                  "mark": ctx.cite.of(answers[q.id]) if q.id in answers else ""}
                 for q in domain.questions.values()]
-        path = " \u2192 ".join(f"{q} = {a}" for q, a in result.reached)
+        steps = [f"{q} = {a}" for q, a in result.reached]
+        path = " \u2192 ".join([*steps, rob2.JUDGEMENT_WORDS[result.computed]]) if result.computed else ""
         domains.append({"d": result, "cell": _cell(result.computed, result.override), "rows": rows, "path": path})
     endpoint = ctx.endpoint(record.endpoint) if record.endpoint in {e.id for e in ctx.trial.endpoints} else None
     return {
