@@ -14,7 +14,7 @@ from evidencekb.export.fhir_export import RISK_OF_BIAS_PROFILE, trial_bundle
 from evidencekb.export.json_export import Export, trial_json
 from evidencekb.models import Trial
 from evidencekb.models.rob import RobOverride
-from evidencekb.records import check_file
+from evidencekb.records import check_bytes, check_file
 from evidencekb.render import PageLinks, TrialContext
 from evidencekb.render.rob import render_risk_of_bias
 
@@ -125,3 +125,16 @@ def test_fhir_artifact_assessment_follows_the_risk_of_bias_profile() -> None:
     assert top["classifier"][0]["text"] == "High risk" and top["author"]["display"] == "evidencekb editorial team"
     responses = [r for c in top["component"] for r in c["component"]]
     assert len(responses) == 13 and all(r["relatedArtifact"][0]["resourceReference"]["reference"] for r in responses)
+
+
+def test_an_answer_that_opens_a_new_branch_makes_its_question_required_in_the_record() -> None:
+    text = (ROOT / "content/trials/proderm.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    at = lines.index('      - question: "3.1"') + 1
+    assert lines[at] == "        answer: PY"
+    lines[at] = "        answer: PN"  # not all data available: domain 3 now needs 3.2
+    record = check_bytes(("\n".join(lines) + "\n").encode(), "proderm.yaml")
+    [missing] = [d for d in record.diagnostics if d.code == "rob-missing-answer"]
+    first_answer = lines.index('      - question: "1.1"') + 1
+    assert (missing.line, missing.column) == (first_answer, 7)  # the answers list, at its first item
+    assert missing.message == "D3 needs an answer to question 3.2 (given 3.1 = PN)"
