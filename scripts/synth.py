@@ -79,7 +79,16 @@ LIMITATIONS = [
     ("reporting", "Several secondary endpoints were reported only in a conference abstract."),
     ("measurement", "The primary endpoint relies on a composite score with subjective components."),
 ]
-ROB_DOMAINS = ["randomization", "deviations", "missing-data", "measurement", "selection-of-reported-result"]
+ROB2_ANSWER_SETS = (
+    # Complete RoB 2 answer sets (effect of assignment): every question the decision algorithms reach.
+    {"1.1": "Y", "1.2": "Y", "1.3": "N", "2.1": "N", "2.2": "N", "2.6": "Y", "3.1": "Y",
+     "4.1": "N", "4.2": "N", "4.3": "N", "5.1": "Y", "5.2": "N", "5.3": "N"},
+    {"1.1": "NI", "1.2": "NI", "1.3": "NI", "2.1": "PN", "2.2": "PN", "2.6": "Y", "3.1": "PY",
+     "4.1": "PN", "4.2": "PN", "4.3": "PN", "5.1": "NI", "5.2": "PN", "5.3": "NI"},
+    {"1.1": "Y", "1.2": "PY", "1.3": "N", "2.1": "Y", "2.2": "Y", "2.3": "N", "2.6": "N", "2.7": "N",
+     "3.1": "N", "3.2": "N", "3.3": "Y", "3.4": "N", "4.1": "N", "4.2": "N", "4.3": "Y", "4.4": "N",
+     "5.1": "Y", "5.2": "N", "5.3": "N"},
+)
 P_FLOOR = 0.001
 FLOW_WIDTH = 100
 """Rows this short (as Python reprs) are written on one line, like ``{arm: a, events: 3, total: 40}``."""
@@ -478,14 +487,15 @@ def make_record(index: int, seed: int) -> dict[str, Any]:
                            "status": "hypothesized", "source": src("synthetic-label", "synthetic-paper")})
     risk_of_bias = []
     if rng.random() < 0.5:
-        judgements = [rng.choice(["low", "low", "some-concerns"]) for _ in ROB_DOMAINS]
+        answers = rng.choice(ROB2_ANSWER_SETS)
         risk_of_bias.append({
             "tool": "rob2",
             "endpoint": endpoints[0]["id"],
-            "overall": "some-concerns" if "some-concerns" in judgements else "low",
-            "domains": [{"domain": d, "judgement": j, "justification": "Synthetic judgement for benchmarks."}
-                        for d, j in zip(ROB_DOMAINS, judgements, strict=True)],
+            "analysis_population": "all randomized patients",
+            "effect": "assignment",
             "assessor": "synthetic data generator",
+            "answers": [{"question": q, "answer": a, "support": "Synthetic answer for benchmarks.",
+                         "source": src("synthetic-paper")} for q, a in answers.items()],
         })
 
     # every listed source must be cited somewhere: cite the rest in limitations

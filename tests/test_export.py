@@ -60,7 +60,7 @@ def test_command_formats_match_the_package() -> None:
 def test_json_record_validates_back_into_the_same_trial(exported: Path) -> None:
     records, _ = check_paths([str(CONTENT / "trials" / "proderm.yaml")])
     data = _json(exported / "json" / "proderm.json")
-    assert set(data) == {"record", "computed"}
+    assert set(data) == {"record", "computed", "risk_of_bias"}
     assert Trial.model_validate(data["record"]) == records[0].trial
 
 

@@ -73,6 +73,10 @@ def test_record_text_is_escaped_in_every_section() -> None:
         "endpoints": [e.model_copy(update={"label": PAYLOAD, "definition": PAYLOAD}) for e in trial.endpoints],
         "adverse_events": [a.model_copy(update={"term": PAYLOAD}) for a in trial.adverse_events],
         "limitations": [li.model_copy(update={"text": PAYLOAD}) for li in trial.limitations],
+        "risk_of_bias": [r.model_copy(update={
+            "assessor": PAYLOAD, "analysis_population": PAYLOAD, "several_concerns_high": PAYLOAD,
+            "answers": [a.model_copy(update={"support": PAYLOAD, "note": PAYLOAD}) for a in r.answers],
+        }) for r in trial.risk_of_bias],
     })
     md = render_trial_page(context("proderm", poisoned))
     assert "<script>" not in md and "<img src=x" not in md and 'href="javascript' not in md

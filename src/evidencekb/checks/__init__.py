@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evidencekb.checks import counts, identity, intervals, plausibility, references
+from evidencekb.checks import counts, identity, intervals, plausibility, references, rob
 from evidencekb.checks.base import Context, Finding, Rule
 from evidencekb.diagnostics import Diagnostic
 from evidencekb.loader import Document
@@ -31,6 +31,7 @@ RULES: tuple[Rule, ...] = (
     plausibility.means_within_scales,
     plausibility.populations_within_participants,
     plausibility.review_not_in_future,
+    rob.rob_assessments,
 )
 
 

@@ -8,6 +8,11 @@ be compared, such as treatment exposures in a crossover, get only their per-grou
 reason no comparison is computed as a note. Statistics printed by sources are not exported here (the JSON
 export has them): FHIR consumers would otherwise meet two conflicting values for one statistic.
 
+Each RoB 2 assessment becomes an ArtifactAssessment in the EBM-on-FHIR RiskOfBias profile about the
+comparative Evidence of its result: the overall rating, one component per domain, and within it one
+response per signalling question with its support and citation. The judgements are text: the profile
+binds no code system to RoB 2's low / some concerns / high.
+
 Codes come from the code systems that FHIR R5 binds to these elements: statistic-type (0000424 Risk
 Difference, C93152 Relative Risk, C16932 Odds Ratio, 0000457 Mean Difference, 0000100 Standardized Mean
 Difference, C44256 Proportion, C53319 Mean, C28007 Median), attribute-estimate-type (C53324 Confidence
@@ -23,9 +28,11 @@ import json
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from evidencekb import rob2
 from evidencekb.export import stable_float
 from evidencekb.models import BinaryGroup, ContinuousGroup, Endpoint, Result, Source, TimeToEventGroup, Trial
 from evidencekb.models.outcomes import Certainty
+from evidencekb.models.rob import RobAnswer
 
 if TYPE_CHECKING:
     from evidencekb.computed import Comparison, ComputedTrial
@@ -76,6 +83,9 @@ DOMAINS = {
     "plausible-confounding": ("PlausibleConfounding", "Plausible confounding"),
 }
 MAX_ID = 64  # FHIR ids are at most 64 characters
+RISK_OF_BIAS_PROFILE = "http://hl7.org/fhir/uv/ebm/StructureDefinition/risk-of-bias"
+SEVCO_BIAS = ("https://fevir.net/resources/CodeSystem/27270", "SEVCO:00001", "Bias")
+"""The type of a RiskOfBias assessment's top content, as in the profile's example (PARACHUTE trial)."""
 
 
 def trial_bundle_json(trial: Trial, computed: ComputedTrial) -> str:
@@ -108,6 +118,8 @@ class _BundleBuilder:
         for index, result in enumerate(self.trial.results):
             comparison = self.computed.for_result(index)
             self._add_result(index, result, endpoints[result.endpoint], comparison)
+        for judgement in rob2.judge_all(self.trial):
+            self._add(self._risk_of_bias(judgement))
         bundle = {
             "resourceType": "Bundle",
             "id": _fhir_id(self.trial.id),
@@ -163,6 +175,47 @@ class _BundleBuilder:
             evidence["statistic"] = statistics
             evidence["certainty"] = _certainty(endpoint.certainty) if endpoint.certainty else None
             self._add(evidence)
+
+    def _risk_of_bias(self, judgement: rob2.ResultJudgement) -> dict[str, Any]:
+        """ArtifactAssessment (RiskOfBias profile) about the comparative Evidence of the assessed result."""
+        record = self.trial.risk_of_bias[judgement.index]
+        answers = {a.question: a for a in record.answers}
+        domains = []
+        for domain, result in zip(rob2.domains_for(record.effect), judgement.domains, strict=True):
+            responses = [self._response(q, answers[q.id]) for q in domain.questions.values() if q.id in answers]
+            summary = result.override_reason or " \u2192 ".join(f"{q} = {a}" for q, a in result.reached) or None
+            domains.append(_rating(f"{domain.short} {domain.label}", result.final, summary, responses))
+        top = _rating("Risk of bias (RoB 2)", judgement.overall,
+                      judgement.overall_override_reason or judgement.not_assessable or record.several_concerns_high,
+                      domains)
+        top["type"] = _coding(*SEVCO_BIAS) | {"text": "Risk of bias (RoB 2)"}
+        top["author"] = {"display": record.assessor}
+        return {
+            "resourceType": "ArtifactAssessment",
+            "id": _fhir_id(self.trial.id, "rob", str(judgement.index)),
+            "meta": {"profile": [RISK_OF_BIAS_PROFILE]},
+            "title": f"RoB 2 of {judgement.endpoint} ({record.analysis_population}; effect of {record.effect})",
+            "date": record.assessed_on.isoformat() if record.assessed_on else None,
+            "artifactReference": self._assessed_artifact(judgement),
+            "content": [top],
+        }
+
+    def _assessed_artifact(self, judgement: rob2.ResultJudgement) -> dict[str, str]:
+        for index, result in enumerate(self.trial.results):
+            if result.endpoint == judgement.endpoint and result.analysis_population == judgement.analysis_population:
+                rid = _fhir_id(self.trial.id, result.endpoint, str(index))
+                return {"reference": f"urn:uuid:{uuid.uuid5(NAMESPACE, 'Evidence/' + rid)}"}
+        return {"reference": f"urn:uuid:{uuid.uuid5(NAMESPACE, 'ResearchStudy/' + _fhir_id(self.trial.id))}"}
+
+    def _response(self, question: rob2.Question, answer: RobAnswer) -> dict[str, Any]:
+        return {
+            "informationType": "response",
+            "type": {"text": f"{question.id} {question.text}"},
+            "classifier": [{"text": rob2.ANSWER_WORDS[answer.answer]}],
+            "summary": answer.support,
+            "relatedArtifact": [{"type": "citation", "resourceReference": self.citations[answer.source],
+                                 "label": answer.locator}],
+        }
 
     def _evidence(
         self, rid: str, result: Result, endpoint: Endpoint, groups: list[tuple[str, str]]
@@ -319,6 +372,16 @@ def _certainty(certainty: Certainty) -> list[dict[str, Any]]:
             "subcomponent": subcomponents,
         }
     ]
+
+
+def _rating(name: str, judgement: str | None, summary: str | None, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "informationType": "rating",
+        "type": {"text": name},
+        "classifier": [{"text": rob2.JUDGEMENT_WORDS.get(judgement or "", "Not judged")}],
+        "summary": summary,
+        "component": parts,
+    }
 
 
 def _measured(endpoint: Endpoint) -> str:

@@ -1,10 +1,11 @@
-"""JSON export: one file per trial, ``{"record": ..., "computed": ...}``, and the JSON Schema of that file.
+"""JSON export: one file per trial, ``{"record": ..., "computed": ..., "risk_of_bias": ...}``, and its JSON Schema.
 
 ``record`` is the validated record normalized by the models (every field present, defaults filled in),
 so it validates back into ``Trial``; ``computed`` is the recomputation (effects and the audit of printed
-statistics) kept apart, because it is derived, never authored. The models below describe the shape of
-``ComputedTrial.to_dict()`` for the schema only; a test validates real exports against the schema so
-that the two cannot drift apart silently.
+statistics) kept apart, because it is derived, never authored; ``risk_of_bias`` holds the RoB 2 judgements
+computed from the record's answers, one entry per ``record.risk_of_bias`` assessment. The models below
+describe the shape of ``ComputedTrial.to_dict()`` and of those judgements for the schema only; a test
+validates real exports against the schema so that the two cannot drift apart silently.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from evidencekb import rob2
 from evidencekb.export import stable
 from evidencekb.models import SCHEMA_VERSION, Trial
 
@@ -26,8 +28,18 @@ EXPORT_SCHEMA_ID = "https://evidencekb.org/schema/export.schema.json"
 
 def trial_json(trial: Trial, computed: ComputedTrial) -> str:
     """The export of one trial: sorted keys, two-space indent, UTF-8 text ending in a newline."""
-    data = {"record": trial.model_dump(mode="json"), "computed": stable(computed.to_dict())}
+    data = {"record": trial.model_dump(mode="json"), "computed": stable(computed.to_dict()),
+            "risk_of_bias": [_judgement(j) for j in rob2.judge_all(trial)]}
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _judgement(j: rob2.ResultJudgement) -> dict[str, object]:
+    domains = [{"domain": d.key, "computed": d.computed, "override": d.override, "judgement": d.final,
+                "path": [{"question": q, "answer": a} for q, a in d.reached]} for d in j.domains]
+    return {"assessment": j.index, "endpoint": j.endpoint, "analysis_population": j.analysis_population,
+            "effect": j.effect, "domains": domains, "computed_overall": j.computed_overall,
+            "overall_override": j.overall_override, "overall": j.overall, "escalated": j.escalated,
+            "not_assessable": j.not_assessable}
 
 
 def export_schema_text() -> str:
@@ -171,8 +183,42 @@ class Computed(_Shape):
     consistency: list[ConsistencyCheck]
 
 
+RobJudgement = Literal["low", "some-concerns", "high"] | None
+
+
+class RobStep(_Shape):
+    question: str
+    answer: str
+
+
+class RobDomain(_Shape):
+    """One RoB 2 domain: the algorithm's judgement, the reviewers' override, and the judgement used."""
+
+    domain: str
+    computed: RobJudgement = Field(description="From the answers; null when an answer is missing or not assessable.")
+    override: RobJudgement
+    judgement: RobJudgement = Field(description="The override when there is one, else the computed judgement.")
+    path: list[RobStep] = Field(description="The questions the decision algorithm read, in order, with their answers.")
+
+
+class RobAssessment(_Shape):
+    """RoB 2 judgements of one assessed result (``record.risk_of_bias[assessment]``)."""
+
+    assessment: int
+    endpoint: str
+    analysis_population: str
+    effect: Literal["assignment", "adherence"]
+    domains: list[RobDomain]
+    computed_overall: RobJudgement
+    overall_override: RobJudgement
+    overall: RobJudgement
+    escalated: bool = Field(description="True when several domains with some concerns were judged high together.")
+    not_assessable: str | None = Field(description="Why the domains could not be judged, when they could not.")
+
+
 class Export(_Shape):
     """One trial as exported by `evidencekb export --format json`."""
 
     record: Trial = Field(description="The record, normalized: every field present, defaults filled in.")
     computed: Computed
+    risk_of_bias: list[RobAssessment] = Field(description="RoB 2 judgements computed from the record's answers.")

@@ -15,6 +15,7 @@ from evidencekb.models.base import (
     optional,
 )
 from evidencekb.models.outcomes import Endpoint, Result
+from evidencekb.models.rob import RiskOfBias
 from evidencekb.models.safety import AdverseEvent
 from evidencekb.models.study import (
     Arm,
@@ -73,23 +74,6 @@ class Mechanism(Cited):
     )
 
 
-class RobDomain(Model):
-    domain: Literal["randomization", "deviations", "missing-data", "measurement", "selection-of-reported-result"] = (
-        describe("RoB 2 domain.")
-    )
-    judgement: Literal["low", "some-concerns", "high"] = describe("Judgement.")
-    justification: Text = describe("Why.")
-
-
-class RiskOfBias(Model):
-    tool: Literal["rob2"] = describe("Assessment tool (Cochrane RoB 2).")
-    endpoint: Slug | None = optional("Endpoint id the assessment is for; null for the trial's primary result.")
-    overall: Literal["low", "some-concerns", "high"] = describe("Overall judgement.")
-    domains: list[RobDomain] = describe("Per-domain judgements.", min_length=1)
-    assessor: ShortText | None = optional("Who assessed it, when assessed for this knowledge base.")
-    source: Slug | None = optional("Source id, when the assessment comes from a publication.")
-
-
 class Trial(Model):
     """One clinical trial: design, arms, flow, endpoints with raw results, harms and sources."""
 
@@ -124,5 +108,6 @@ class Trial(Model):
     limitations: list[Limitation] = optional("Limitations of the evidence.", default_factory=list)
     mechanisms: list[Mechanism] = optional("Proposed mechanisms of action.", default_factory=list)
     risk_of_bias: list[RiskOfBias] = optional(
-        "Risk-of-bias assessments, with source or assessor.", default_factory=list
+        "RoB 2 assessments of results: the signalling-question answers, from which the judgements are computed.",
+        default_factory=list,
     )

@@ -42,8 +42,7 @@ KIND_WORDS = {
 def render_limitations(ctx: TrialContext) -> Markup:
     items = [{"type": LIMITATION_WORDS.get(li.type, li.type), "text": ctx.abbr(li.text), "mark": ctx.cite.of(li),
               "note": li.note} for li in ctx.trial.limitations]
-    rob = ctx.trial.risk_of_bias
-    return render("limitations.html", items=items, rob=rob, ctx=ctx)
+    return render("limitations.html", items=items)
 
 
 def render_mechanisms(ctx: TrialContext) -> Markup:

@@ -26,6 +26,7 @@ from evidencekb.render.forest import render_forest
 from evidencekb.render.harms import render_conflicts, render_harms, render_special_interest
 from evidencekb.render.keyfacts import render_bottom_line, render_key_facts
 from evidencekb.render.results import render_continuous, render_endpoints
+from evidencekb.render.rob import render_risk_of_bias
 from evidencekb.render.sof import render_sof
 
 
@@ -54,6 +55,7 @@ SECTIONS = (
      lambda t: any(a.special_interest for a in t.adverse_events)),
     ("conflicts", 2, "Where sources disagree", render_conflicts, lambda t: t.conflicts),
     ("limitations", 2, "Limitations", render_limitations, lambda t: t.limitations),
+    ("risk-of-bias", 2, "Risk of bias", render_risk_of_bias, lambda t: t.risk_of_bias),
     ("mechanisms", 2, "Proposed mechanisms", render_mechanisms, lambda t: t.mechanisms),
     ("sources", 2, "Sources", render_sources, _never),  # the main publication is in the key facts
     ("methods-note", 2, "Methods note", render_methods_note, _never),
