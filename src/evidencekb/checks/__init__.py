@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evidencekb.checks import counts, identity, intervals, references
+from evidencekb.checks import counts, identity, intervals, prose, references
 from evidencekb.checks.base import Context, Finding, Rule
 from evidencekb.diagnostics import Diagnostic
 from evidencekb.loader import Document
@@ -27,6 +27,7 @@ RULES: tuple[Rule, ...] = (
     identity.sources_cited,
     identity.result_matches_endpoint,
     identity.crossover_comparisons,
+    prose.numbers_in_prose,
 )
 
 
@@ -36,7 +37,10 @@ def run_checks(trial: Trial, document: Document) -> list[Diagnostic]:
 
 
 def to_diagnostic(document: Document, finding: Finding) -> Diagnostic:
-    line, column = document.position(finding.loc)
+    if finding.phrase is not None:
+        line, column = document.position_in_text(finding.loc, finding.phrase, finding.occurrence)
+    else:
+        line, column = document.position(finding.loc)
     return Diagnostic(document.path, line, column, finding.severity, finding.code, finding.message)
 
 
