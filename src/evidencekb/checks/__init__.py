@@ -21,6 +21,7 @@ RULES: tuple[Rule, ...] = (
     counts.percentages_match_counts,
     intervals.intervals_ordered,
     intervals.intervals_contain_estimates,
+    intervals.risk_difference_scales,
     identity.id_matches_file_name,
     identity.registry_identifiers,
     identity.dates_ordered,
