@@ -117,3 +117,47 @@ def test_open_label_extension_gets_no_between_treatment_effect() -> None:
         assert comparison.binary is None and comparison.continuous is None
         assert comparison.not_computed is not None and "randomized sequence" in comparison.not_computed
     assert by_endpoint["tis20-w16"].binary is not None  # the double-blind period is still compared
+
+
+# ---------------------------------------------------------------------------------------- the pages
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, str]:
+    from test_render import context
+
+    from evidencekb.render.page import render_trial_page
+
+    return {name: render_trial_page(context(name)) for name in ("proderm", "dalakas-1993")}
+
+
+def test_design_notes_are_on_the_page_with_their_citation(pages: dict[str, str]) -> None:
+    notes = pages["proderm"].split('class="ekb-design-notes">', 1)[1].split("</p>", 1)[0]
+    assert notes.startswith("Confirmed deterioration: physician global VAS worsening &gt;= 2 cm")
+    assert "[art-2023" not in notes and '<a href="#cite-' in notes  # the in-text citation became a mark
+
+
+def test_exposure_counts_are_headed_by_the_exposures_not_the_sequences(pages: dict[str, str]) -> None:
+    page = pages["dalakas-1993"]
+    assert '<th scope="col">All IVIG courses, both periods<br>' in page
+    assert '<th scope="col">IVIG first<br>' not in page
+
+
+def test_unverified_primary_role_and_empty_method_list_are_not_shown_as_facts(pages: dict[str, str]) -> None:
+    page = pages["dalakas-1993"]
+    assert "primary (role not verified)" in page and "(primary, role not verified, binary)" in page
+    assert "with these methods:" not in page and "No effect on this page is recomputed" in page
+
+
+def test_registry_mirror_versions_of_a_conflict_are_marked_unverified(pages: dict[str, str]) -> None:
+    conflict = pages["proderm"].split('id="conflict-pyrexia-count"', 1)[1].split('id="conflict-', 1)[0]
+    assert conflict.count("ekb-unverified") == 1  # the registry-mirror version only
+
+
+def test_home_page_does_not_present_an_unverified_primary_outcome_as_verified() -> None:
+    from evidencekb.render.home import trial_row
+
+    record = check_bytes(DALAKAS.encode(), "dalakas-1993.yaml")
+    assert record.trial is not None
+    row = trial_row(record.trial, compute_trial(record.trial).for_result)
+    assert row.primary["label"].endswith("(primary outcome not verified)")
