@@ -16,6 +16,8 @@ from evidencekb.cli import main
 from evidencekb.computed import compute_trial
 from evidencekb.diagnostics import Diagnostic
 from evidencekb.records import check_bytes
+from evidencekb.render.context import PageLinks, TrialContext
+from evidencekb.render.page import render_trial_page
 
 CONTENT = Path(__file__).resolve().parent.parent / "content" / "trials"
 PRODERM = (CONTENT / "proderm.yaml").read_text(encoding="utf-8")
@@ -46,9 +48,16 @@ def test_real_records_pass_strict_check(text: str, name: str) -> None:
     assert check(text, name) == []
 
 
-def test_changed_mean_under_an_acknowledgement_is_reported_again() -> None:
+def strict_check_fails(text: str, folder: Path) -> bool:
+    path = folder / "proderm.yaml"
+    path.write_text(text, encoding="utf-8")
+    return main(["check", "--strict", "--report", "none", str(path)]) == 1
+
+
+def test_changed_mean_under_an_acknowledgement_is_reported_again(tmp_path: Path) -> None:
     # The acknowledgement accepted 8.6 against a recomputed 11.170 (14.38 - 3.21); 18.38 changes that.
     changed = mutate(PRODERM, "mean: 14.38", "mean: 18.38")
+    assert strict_check_fails(changed, tmp_path) and not strict_check_fails(PRODERM, tmp_path)
     found = [(d.code, d.line, d.column) for d in check(changed) if d.code == "estimate-mismatch"]
     assert found == [("estimate-mismatch", *position(PRODERM, "8.6", "endpoint: mmt8-w16"))]
     message = next(d.message for d in check(changed) if d.code == "estimate-mismatch")
@@ -63,9 +72,10 @@ def test_acknowledgement_without_a_pin_for_a_statistic_does_not_silence_it() -> 
     assert "does not cover the ci" in found[0].message
 
 
-def test_printed_p_value_is_checked_within_its_printed_precision() -> None:
+def test_printed_p_value_is_checked_within_its_printed_precision(tmp_path: Path) -> None:
     # 37/47 vs 21/48: Fisher's exact p = 0.00069 (fact sheet: Fisher 0.0007), which does not print as 0.005.
     changed = mutate(PRODERM, 'p_value: "<0.001"', "p_value: 0.005")
+    assert strict_check_fails(changed, tmp_path)
     found = [d for d in check(changed) if d.code == "p-value-mismatch"]
     assert [(d.line, d.column) for d in found] == [position(PRODERM, '"<0.001"')]
     assert "0.00069" in found[0].message
@@ -101,10 +111,8 @@ def test_changed_number_in_the_bottom_line_is_reported_where_it_is(
     found = sorted((d.code, d.line, d.column, d.severity.value) for d in check(changed))
     expected = sorted(("prose-number-unmatched", *position(changed, f, "bottom_line"), "warning") for f in flagged)
     assert found == expected
-    path = tmp_path / "proderm.yaml"
-    path.write_text(changed, encoding="utf-8")
-    assert main(["check", "--report", "none", str(path)]) == 0
-    assert main(["check", "--strict", "--report", "none", str(path)]) == 1
+    assert strict_check_fails(changed, tmp_path)
+    assert main(["check", "--report", "none", str(tmp_path / "proderm.yaml")]) == 0  # a warning without --strict
 
 
 def test_open_label_extension_gets_no_between_treatment_effect() -> None:
@@ -124,11 +132,15 @@ def test_open_label_extension_gets_no_between_treatment_effect() -> None:
 
 @pytest.fixture(scope="module")
 def pages() -> dict[str, str]:
-    from test_render import context
-
-    from evidencekb.render.page import render_trial_page
-
-    return {name: render_trial_page(context(name)) for name in ("proderm", "dalakas-1993")}
+    """The trial pages of the two records, as the site build renders them."""
+    rendered = {}
+    for name, text in (("proderm", PRODERM), ("dalakas-1993", DALAKAS)):
+        record = check_bytes(text.encode(), f"{name}.yaml")
+        assert record.trial is not None and record.document is not None
+        texts = record.document.number_texts
+        ctx = TrialContext(record.trial, compute_trial(record.trial, texts), texts, PageLinks(methods="../methods/"))
+        rendered[name] = render_trial_page(ctx)
+    return rendered
 
 
 def test_design_notes_are_on_the_page_with_their_citation(pages: dict[str, str]) -> None:
