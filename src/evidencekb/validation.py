@@ -170,6 +170,11 @@ def _form_hint(loc: Path, kind: str, given: Any) -> str | None:
         return None
     if loc and loc[-1] == "p_value":
         return "write a p-value as a number from 0 to 1 (0.03) or as a bound in quotes, such as '<0.001'"
+    if loc and loc[-1] == "acknowledged":
+        return (
+            "an acknowledgement is a mapping: its 'reason', and under 'accepted' each mismatch as"
+            " 'evidencekb check' prints it (statistic, reported, recomputed)"
+        )
     partial = _PARTIAL_DATE.match(given)
     if kind.startswith("date") and partial:
         precision, full = ("month", f"{given}-01") if partial.group(2) else ("year", f"{given}-01-01")
