@@ -3,7 +3,8 @@
 Each printed number is compared within the rounding the source used (the decimals the reviewer
 typed: ``35`` means 34.5 to 35.5). Intervals are tried against every known method and the ones that
 reproduce them are named. Mismatches become warnings at the position of the printed number (errors
-under ``--strict``), unless reviewers acknowledged them in the record.
+under ``--strict``), unless reviewers acknowledged them in the record; an acknowledgement names the
+printed and recomputed values it accepts, so any later change to either brings the warning back.
 """
 
 from __future__ import annotations
@@ -210,9 +211,9 @@ class _Auditor:
 def _acknowledge(check: ConsistencyCheck, stat: ReportedStatistic) -> ConsistencyCheck:
     """The mismatch as acknowledged when the record accepted exactly these values, else as it is, with a hint."""
     statistic = str(check.loc[-1])
-    pinned = (f"{{statistic: {statistic}, reported: '{check.reported}', recomputed: '{check.recomputed}'}}")
     if stat.acknowledged is None:
         return check
+    pinned = f"{{statistic: {statistic}, reported: '{check.reported}', recomputed: '{check.recomputed}'}}"
     accepted = [a for a in stat.acknowledged.accepted if a.statistic == statistic]
     if any(a.reported == check.reported and a.recomputed == check.recomputed for a in accepted):
         return replace(check, status="acknowledged", code=None,
