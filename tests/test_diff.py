@@ -123,6 +123,17 @@ def test_verification_citation_and_acknowledgement_changes_get_their_own_lines(
     assert "\n- verification changed: results[8].verified false -> true\n" in out
 
 
+def test_a_removed_acknowledgement_is_named_by_its_reason(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = repo / "content" / "trials" / "proderm.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("        acknowledged:\n")
+    path.write_text(text[:start] + text[text.index("  - endpoint: haq-w16"):], encoding="utf-8")
+    code, out, _ = run(["diff", "HEAD"], capsys)
+    assert code == 0
+    assert "  acknowledgement changed: results[7].reported[0].acknowledged The registry gives the difference" in out
+    assert "results[7].reported[0].estimate (mean-difference estimate): acknowledged -> inconsistent" in out
+
+
 def test_two_revisions_and_no_changes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(repo, PRIMARY, PRIMARY.replace("37", "35"))
     git(repo, "commit", "-q", "-a", "-m", "35")

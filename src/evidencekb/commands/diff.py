@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from evidencekb.diff import DiffReport, ProvenanceChange, SourceUnchanged, TrialDiff, ValueChange
 
 SHORT = 80
-NAMES = ("label", "term", "topic", "claim", "text", "hypothesis", "citation", "id", "endpoint")
+NAMES = ("label", "term", "topic", "claim", "text", "hypothesis", "citation", "reason", "id", "endpoint")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
