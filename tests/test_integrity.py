@@ -115,6 +115,15 @@ def test_changed_number_in_the_bottom_line_is_reported_where_it_is(
     assert main(["check", "--report", "none", str(tmp_path / "proderm.yaml")]) == 0  # a warning without --strict
 
 
+def test_numbers_inside_names_the_record_defines_are_not_claims() -> None:
+    renamed = PRODERM.replace("Octagam 10%", "Octagam 13%")  # keyword, treatment label and bottom line
+    assert check(renamed) == []
+    changed = mutate(PRODERM, "(Octagam 10%, 2 g/kg", "(Octagam 13%, 2 g/kg")  # now an unknown number
+    assert [(d.code, d.line, d.column) for d in check(changed)] == [
+        ("prose-number-unmatched", *position(changed, "13%", "bottom_line"))
+    ]
+
+
 def test_open_label_extension_gets_no_between_treatment_effect() -> None:
     record = check_bytes(PRODERM.encode(), "proderm.yaml")
     assert record.trial is not None

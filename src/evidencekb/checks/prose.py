@@ -8,6 +8,8 @@ flow stage, a baseline value, an arm or a population; a printed or computed perc
 estimate with its interval) at the precision the text prints, and a percentage right after a count
 ("37 of 47 patients (79%)") must be that count's percentage. Otherwise it must be cited in the same sentence,
 ``[source-id]`` or ``[source-id, locator]`` naming one of the record's sources (pages show a source mark).
+Numbers inside names the record defines (keywords, interventions, treatment labels: "Octagam 10%") are
+part of the name, not claims.
 """
 
 from __future__ import annotations
@@ -54,8 +56,9 @@ def prose_fields(trial: Trial) -> Iterator[tuple[Path, str]]:
 def numbers_in_prose(trial: Trial, _: Context) -> Iterator[Finding]:
     numbers = _structured_numbers(trial)
     sources = {s.id for s in trial.sources}
+    names = _names_with_numbers(trial)
     for loc, text in prose_fields(trial):
-        for phrase, start, end, matched in _claims(text, numbers):
+        for phrase, start, end, matched in _claims(_without(text, names), numbers):
             if matched or _cited(text, end, sources):
                 continue
             occurrence = text[:start].count(phrase)
@@ -69,6 +72,19 @@ def numbers_in_prose(trial: Trial, _: Context) -> Iterator[Finding]:
                 phrase,
                 occurrence,
             )
+
+
+def _names_with_numbers(trial: Trial) -> list[str]:
+    """Names the record defines that contain a number ('Octagam 10%'): a product, not a result."""
+    names = [*trial.keywords, *trial.interventions, *(t.label for t in trial.treatments)]
+    return sorted({n for n in names if any(c.isdigit() for c in n)}, key=len, reverse=True)
+
+
+def _without(text: str, names: list[str]) -> str:
+    """``text`` with every occurrence of ``names`` blanked out, so that positions stay the same."""
+    for name in names:
+        text = text.replace(name, " " * len(name))
+    return text
 
 
 def _cited(text: str, end: int, sources: set[str]) -> bool:
