@@ -102,6 +102,36 @@ def test_a_number_changed_with_its_source_is_not_called_out(
     assert "design.sites.value: 36 -> 37" in out and "design.sites.source: oct-design -> oct-eu" in out
     assert "flow[4].note: 69 of 95 (72.6%) completed the extension. -> 69 of 95 completed." in out
     assert "source unchanged" not in out and "Effects:" not in out
+    assert "citation changed" not in out  # the number changed with its citation: an ordinary change
+
+
+def test_verification_citation_and_acknowledgement_changes_get_their_own_lines(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(repo, "  - endpoint: haq-w16\n    source: ctgov\n    verified: false\n",
+         "  - endpoint: haq-w16\n    source: ctgov\n    verified: true\n")
+    edit(repo, "    value: 10\n    source: oct-design\n", "    value: 10\n    source: oct-eu\n")
+    edit(repo, '              reported: "8.6"\n', '              reported: "8.7"\n')
+    code, out, _ = run(["diff", "HEAD"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert "  verification changed: results[8].verified false -> true" in lines
+    assert "  citation changed, numbers unchanged: design.countries.source oct-design -> oct-eu" in lines
+    assert "  acknowledgement changed: results[7].reported[0].acknowledged.accepted[0].reported 8.6 -> 8.7" in lines
+    code, out, _ = run(["diff", "HEAD", "--format", "markdown"], capsys)
+    assert "#### Verification, sources and acknowledgements\n\n- " in out
+    assert "\n- verification changed: results[8].verified false -> true\n" in out
+
+
+def test_a_removed_acknowledgement_is_named_by_its_reason(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = repo / "content" / "trials" / "proderm.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("        acknowledged:\n")
+    path.write_text(text[:start] + text[text.index("  - endpoint: haq-w16"):], encoding="utf-8")
+    code, out, _ = run(["diff", "HEAD"], capsys)
+    assert code == 0
+    assert "  acknowledgement changed: results[7].reported[0].acknowledged The registry gives the difference" in out
+    assert "results[7].reported[0].estimate (mean-difference estimate): acknowledged -> inconsistent" in out
 
 
 def test_two_revisions_and_no_changes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

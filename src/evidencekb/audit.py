@@ -3,12 +3,14 @@
 Each printed number is compared within the rounding the source used (the decimals the reviewer
 typed: ``35`` means 34.5 to 35.5). Intervals are tried against every known method and the ones that
 reproduce them are named. Mismatches become warnings at the position of the printed number (errors
-under ``--strict``), unless reviewers acknowledged them in the record.
+under ``--strict``), unless reviewers acknowledged them in the record; an acknowledgement names the
+printed and recomputed values it accepts, so any later change to either brings the warning back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 from evidencekb.computed import Comparison, ComputedTrial, ConsistencyCheck
 from evidencekb.diagnostics import Diagnostic, Severity
@@ -17,6 +19,7 @@ from evidencekb.effects import (
     ContinuousAnalysis,
     Estimate,
     PValue,
+    chi_square_p,
     grim_consistent,
     interval_method_matches,
     matches_printed,
@@ -102,19 +105,7 @@ class _Auditor:
                 )
             return
         for check in checks:
-            if check.status == "inconsistent" and stat.acknowledged:
-                check = ConsistencyCheck(
-                    check.loc,
-                    check.endpoint,
-                    check.statistic,
-                    check.reported,
-                    check.recomputed,
-                    "acknowledged",
-                    f"{check.detail}; acknowledged: {stat.acknowledged}",
-                    None,
-                    check.methods,
-                )
-            yield check
+            yield _acknowledge(check, stat) if check.status == "inconsistent" else check
 
     def _binary(
         self, loc: Path, endpoint: str, stat: ReportedStatistic, analysis: BinaryAnalysis
@@ -128,7 +119,7 @@ class _Auditor:
             }[stat.measure]
             factor = _SCALE[stat.scale]
             if stat.estimate is not None and recomputed.estimate is not None:
-                yield self._estimate(loc, endpoint, stat, recomputed.estimate * factor)
+                yield self._estimate(loc, endpoint, stat, recomputed.estimate * factor, "from the counts")
             if stat.ci is not None and stat.ci.low is not None and stat.ci.high is not None:
                 decimals = max(
                     self.decimals((*loc, "ci", "low"), stat.ci.low), self.decimals((*loc, "ci", "high"), stat.ci.high)
@@ -139,7 +130,8 @@ class _Auditor:
                 )
                 yield _interval_check((*loc, "ci"), endpoint, stat, matches)
         if stat.p_value is not None:
-            yield self._p_value(loc, endpoint, stat, [analysis.fisher_exact, analysis.chi_square])
+            tests = [analysis.fisher_exact, analysis.chi_square, chi_square_p(counts, yates=True)]
+            yield self._p_value(loc, endpoint, stat, tests)
 
     def _continuous(
         self, loc: Path, endpoint: str, stat: ReportedStatistic, analysis: ContinuousAnalysis
@@ -147,7 +139,7 @@ class _Auditor:
         g1, g2 = analysis.intervention, analysis.comparator
         if stat.measure == "mean-difference":
             if stat.estimate is not None:
-                yield self._estimate(loc, endpoint, stat, g1.mean - g2.mean)
+                yield self._estimate(loc, endpoint, stat, g1.mean - g2.mean, "difference of the group means")
             if stat.ci is not None and stat.ci.low is not None and stat.ci.high is not None:
                 decimals = max(
                     self.decimals((*loc, "ci", "low"), stat.ci.low), self.decimals((*loc, "ci", "high"), stat.ci.high)
@@ -167,10 +159,12 @@ class _Auditor:
         if stat.p_value is not None:
             yield self._p_value(loc, endpoint, stat, [_t_test(analysis, "welch"), _t_test(analysis, "pooled")])
 
-    def _estimate(self, loc: Path, endpoint: str, stat: ReportedStatistic, value: float) -> ConsistencyCheck:
+    def _estimate(
+        self, loc: Path, endpoint: str, stat: ReportedStatistic, value: float, method: str
+    ) -> ConsistencyCheck:
         assert stat.estimate is not None
         decimals = self.decimals((*loc, "estimate"), stat.estimate)
-        shown = f"{value:.{decimals + 2}f}"
+        shown = f"{value:.{decimals + 2}f} ({method})"
         code = None
         if matches_printed(value, stat.estimate, decimals):
             status, detail = "consistent", f"recomputed {shown} prints as {stat.estimate:g}"
@@ -185,31 +179,51 @@ class _Auditor:
                                 status, detail, code)
 
     def _p_value(self, loc: Path, endpoint: str, stat: ReportedStatistic, tests: list[PValue]) -> ConsistencyCheck:
+        """Consistent when a test reproduces the printed p within its printed precision (or its bound).
+
+        A p-value the record says comes from an adjusted or stratified analysis is not checkable when no
+        unadjusted test reproduces it: the per-group data cannot recompute such an analysis.
+        """
         assert stat.p_value is not None
         printed = stat.p_value
         decimals = None if isinstance(printed, str) else self.decimals((*loc, "p_value"), printed)
-        results = []
-        for test in tests:
-            if test.value is None:
-                continue
-            outcome = p_value_consistent(printed, test.value, decimals)
-            results.append((test, outcome))
+        results = [(t, p_value_consistent(printed, t.value, decimals)) for t in tests if t.value is not None]
         shown = "; ".join(f"{t.test}: {t.value:.2g}" for t, _ in results) or "not computable"
+        reproducing = [(t, o) for t, o in results if o.consistent]
         code = None
-        if any(o.consistent for _, o in results):
-            best = (
-                next(o for _, o in results if o.agrees)
-                if any(o.agrees for _, o in results)
-                else next(o for _, o in results if o.consistent)
-            )
-            status, detail = "consistent", best.detail
+        if reproducing:
+            status = "consistent"
+            detail = f"{reproducing[0][1].detail}, by the {', '.join(t.test for t, _ in reproducing)}"
         elif not results:
             status, detail = "not-checkable", "no test is computable for these groups"
+        elif stat.adjusted:
+            status = "not-checkable"
+            detail = (
+                f"p-value of an adjusted or stratified analysis ({stat.method or 'method not stated'}), which the"
+                f" per-group data cannot recompute; unadjusted tests give {shown}"
+            )
         else:
-            status = "not-checkable" if stat.adjusted else "inconsistent"
-            detail = results[0][1].detail + (" (adjusted analysis)" if stat.adjusted else "")
-            code = None if stat.adjusted else "p-value-mismatch"
+            status, code = "inconsistent", "p-value-mismatch"
+            detail = f"no test reproduces the printed p = {printed} within its printed precision ({shown})"
         return ConsistencyCheck((*loc, "p_value"), endpoint, "p-value", str(printed), shown, status, detail, code)
+
+
+def _acknowledge(check: ConsistencyCheck, stat: ReportedStatistic) -> ConsistencyCheck:
+    """The mismatch as acknowledged when the record accepted exactly these values, else as it is, with a hint."""
+    statistic = str(check.loc[-1])
+    if stat.acknowledged is None:
+        return check
+    pinned = f"{{statistic: {statistic}, reported: '{check.reported}', recomputed: '{check.recomputed}'}}"
+    accepted = [a for a in stat.acknowledged.accepted if a.statistic == statistic]
+    if any(a.reported == check.reported and a.recomputed == check.recomputed for a in accepted):
+        return replace(check, status="acknowledged", code=None,
+                       detail=f"{check.detail}; acknowledged: {stat.acknowledged.reason}")
+    if accepted:
+        was = "; ".join(f"reported '{a.reported}', recomputed '{a.recomputed}'" for a in accepted)
+        note = f"the acknowledgement accepted {was}, not these values; re-check, then pin {pinned}"
+    else:
+        note = f"the acknowledgement does not cover the {statistic}; to accept it, add {pinned}"
+    return replace(check, detail=f"{check.detail} ({note})")
 
 
 def _mean_difference(analysis: ContinuousAnalysis, variance: str, level: float) -> Estimate:

@@ -165,7 +165,32 @@ def _arm_pair(trial: Trial, result: Result) -> tuple[GroupRef, GroupRef] | str:
     comparator = [g for g in groups if roles.get(g.arm or "") == "comparator"]
     if len(intervention) != 1 or len(comparator) != 1:
         return "needs exactly one intervention arm and one comparator arm"
-    return intervention[0], comparator[0]
+    same = _same_treatment(trial, result, intervention[0].arm or "", comparator[0].arm or "")
+    return same or (intervention[0], comparator[0])
+
+
+def _same_treatment(trial: Trial, result: Result, first: str, second: str) -> str | None:
+    """Why two arms cannot be compared as treatments in the endpoint's period: both received the same one.
+
+    In an extension where every arm gets the active treatment (ProDERM's open-label weeks 16 to 40), the
+    arms differ only in the randomized sequence, so a difference between them is not an effect of the
+    treatment and no risk difference or NNT is computed.
+    """
+    period = next(e.period for e in trial.endpoints if e.id == result.endpoint)
+    index = next((i for i, p in enumerate(trial.design.periods) if p.id == period), None)
+    arms = {a.id: a for a in trial.arms}
+    if index is None or first not in arms or second not in arms:
+        return None
+    received = {arms[arm].treatments[index] for arm in (first, second) if index < len(arms[arm].treatments)}
+    if len(received) != 1:
+        return None
+    (treatment,) = received
+    label = next((t.label for t in trial.treatments if t.id == treatment), treatment)
+    period_label = trial.design.periods[index].label
+    return (
+        f"both arms received {label} in the {period_label[0].lower()}{period_label[1:]}: the groups differ only"
+        " in their randomized sequence, so no between-treatment effect or NNT is computed"
+    )
 
 
 def _group_mean(group: ContinuousGroup) -> GroupMean | str:

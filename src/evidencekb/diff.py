@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import subprocess
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -79,6 +80,19 @@ class SourceUnchanged:
 
 
 @dataclass(frozen=True)
+class ProvenanceChange:
+    """A change to how far a number can be trusted, which a value diff would bury among the rest.
+
+    ``kind``: 'verified' (a verified flag), 'source' (the source or locator of numbers that did not
+    change: the same number now rests on another citation), 'acknowledgement' (what a reviewer accepted
+    as a known mismatch).
+    """
+
+    kind: str
+    change: ValueChange
+
+
+@dataclass(frozen=True)
 class EffectChange:
     label: str
     measure: str
@@ -101,6 +115,7 @@ class TrialDiff:
     path: str
     values: list[ValueChange] = field(default_factory=list)
     unchanged_sources: list[SourceUnchanged] = field(default_factory=list)
+    provenance: list[ProvenanceChange] = field(default_factory=list)
     effects: list[EffectChange] = field(default_factory=list)
     checks: list[CheckChange] = field(default_factory=list)
 
@@ -200,6 +215,7 @@ def compare(base: Snapshot, head: Snapshot) -> DiffReport:
             continue
         result = TrialDiff(tid, after.path)
         _walk(old_data, new_data, "", None, result)
+        result.provenance = provenance_changes(result.values)
         old_computed = compute_trial(old, before.number_texts)
         new_computed = compute_trial(new, after.number_texts)
         result.effects = list(_effect_changes(old, old_computed, new, new_computed))
@@ -240,6 +256,24 @@ def _walk(old: Any, new: Any, path: str, citing: _Citing | None, out: TrialDiff)
         numbers = (_is_number(old) or _is_number(new)) and all(_is_number(v) or v is None for v in (old, new))
         if numbers and citing and citing.old == citing.new and citing.new[0]:
             out.unchanged_sources.append(SourceUnchanged(change, citing.path, *citing.new))
+
+
+_CITATION_KEY = re.compile(r"^(?:source|locator|\w+_source|\w+_locator)$")
+
+
+def provenance_changes(values: list[ValueChange]) -> list[ProvenanceChange]:
+    """The changes of ``values`` to verified flags, acknowledgements, and citations of unchanged numbers."""
+    number_paths = [v.path for v in values if any(_is_number(x) for x in (v.old, v.new))]
+    found = []
+    for value in values:
+        owner, _, key = value.path.rpartition(".")
+        if ".acknowledged" in value.path:
+            found.append(ProvenanceChange("acknowledgement", value))
+        elif key == "verified":
+            found.append(ProvenanceChange("verified", value))
+        elif _CITATION_KEY.match(key) and not any(p.startswith((f"{owner}.", f"{owner}[")) for p in number_paths):
+            found.append(ProvenanceChange("source", value))
+    return found
 
 
 def _cited(data: dict[str, Any], source: str, locator: str) -> tuple[Any, Any]:

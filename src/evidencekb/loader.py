@@ -16,6 +16,7 @@ problem as a positioned diagnostic:
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -90,6 +91,8 @@ class Document:
     key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     number_texts: dict[Path, str] = field(default_factory=dict)
     placeholders: list[Path] = field(default_factory=list)
+    text: str = ""
+    """The decoded file, so that findings inside a long text can point at the very words."""
 
     def position(self, loc: Path, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of ``loc``, or of its nearest enclosing element that exists."""
@@ -100,6 +103,22 @@ class Document:
                 return table[loc]
             loc = loc[:-1]
         return self.value_positions.get((), (1, 1))
+
+    def position_in_text(self, loc: Path, phrase: str, occurrence: int = 0) -> tuple[int, int]:
+        """Line and column of the ``occurrence``-th ``phrase`` inside the text value at ``loc``.
+
+        Folded and multi-line scalars turn line breaks and indentation into single spaces, so the phrase is
+        searched with any run of white space standing for a space. Falls back to the value's position.
+        """
+        line, column = self.position(loc)
+        lines = self.text.split("\n")
+        start = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+        pattern = re.compile(r"\s+".join(re.escape(word) for word in phrase.split()))
+        found = list(itertools.islice(pattern.finditer(self.text, start), occurrence + 1))
+        if len(found) <= occurrence:
+            return line, column
+        offset = found[occurrence].start()
+        return self.text.count("\n", 0, offset) + 1, offset - self.text.rfind("\n", 0, offset)
 
     def text_of(self, loc: Path) -> str | None:
         """The characters a number was written with (``79`` vs ``79.0``), to infer its rounding."""
@@ -158,7 +177,7 @@ def load_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Diagnostic]
         return None, [_file_error(path, "yaml-too-deep", "nesting is too deep to parse")]
     if node is None:
         return None, [_file_error(path, "empty-file", "file has no YAML content (empty or only comments)")]
-    document = Document(path=path, data=None)
+    document = Document(path=path, data=None, text=text)
     builder = _Builder(document)
     try:
         document.data = builder.build(node, (), 0, set())

@@ -9,6 +9,7 @@ message.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from typing import Any
@@ -140,6 +141,10 @@ def _message(document: Document, data_loc: Path, error: Any) -> str:
         return f"unknown key '{shown}' in {_dotted(data_loc[:-1])}{hint}"
     if kind == "missing":
         return f"missing required field '{data_loc[-1]}' in {_dotted(data_loc[:-1])}"
+    given = error.get("input")
+    form = _form_hint(data_loc, kind, given)
+    if form:
+        return f"{where}: {form} (got {_shown(given)})"
     message = error["msg"]
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
@@ -151,11 +156,38 @@ def _message(document: Document, data_loc: Path, error: Any) -> str:
         close = difflib.get_close_matches(error["input"], options, n=1, cutoff=0.6)
         if close:
             message += f"; did you mean '{close[0]}'?"
-    given = error.get("input")
     if kind not in ("value_error", "missing") and not isinstance(given, dict | list):
-        shown = repr(given)
-        message += f" (got {shown[:80]}{'...' if len(shown) > 80 else ''})"
+        message += f" (got {_shown(given)})"
     return f"{where}: {message}"
+
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(-\d{2})?$")
+
+
+def _form_hint(loc: Path, kind: str, given: Any) -> str | None:
+    """What to write instead, for text whose form the reviewer is unlikely to guess from Pydantic's words."""
+    if not isinstance(given, str):
+        return None
+    if loc and loc[-1] == "p_value":
+        return "write a p-value as a number from 0 to 1 (0.03) or as a bound in quotes, such as '<0.001'"
+    if loc and loc[-1] == "acknowledged":
+        return (
+            "an acknowledgement is a mapping: its 'reason', and under 'accepted' each mismatch as"
+            " 'evidencekb check' prints it (statistic, reported, recomputed)"
+        )
+    partial = _PARTIAL_DATE.match(given)
+    if kind.startswith("date") and partial:
+        precision, full = ("month", f"{given}-01") if partial.group(2) else ("year", f"{given}-01-01")
+        return (
+            f"write the full date YYYY-MM-DD; for a date known only to the {precision}, write {full}"
+            f" and add 'precision: {precision}' beside 'value'"
+        )
+    return None
+
+
+def _shown(given: Any) -> str:
+    shown = repr(given)
+    return f"{shown[:80]}{'...' if len(shown) > 80 else ''}"
 
 
 def _fields_at(loc: Path) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evidencekb.checks import counts, identity, intervals, plausibility, references, rob
+from evidencekb.checks import counts, identity, intervals, plausibility, prose, references, rob
 from evidencekb.checks.base import Context, Finding, Rule
 from evidencekb.diagnostics import Diagnostic
 from evidencekb.loader import Document
@@ -21,6 +21,7 @@ RULES: tuple[Rule, ...] = (
     counts.percentages_match_counts,
     intervals.intervals_ordered,
     intervals.intervals_contain_estimates,
+    intervals.risk_difference_scales,
     identity.id_matches_file_name,
     identity.registry_identifiers,
     identity.dates_ordered,
@@ -32,6 +33,7 @@ RULES: tuple[Rule, ...] = (
     plausibility.populations_within_participants,
     plausibility.review_not_in_future,
     rob.rob_assessments,
+    prose.numbers_in_prose,
 )
 
 
@@ -41,7 +43,10 @@ def run_checks(trial: Trial, document: Document) -> list[Diagnostic]:
 
 
 def to_diagnostic(document: Document, finding: Finding) -> Diagnostic:
-    line, column = document.position(finding.loc)
+    if finding.phrase is not None:
+        line, column = document.position_in_text(finding.loc, finding.phrase, finding.occurrence)
+    else:
+        line, column = document.position(finding.loc)
     return Diagnostic(document.path, line, column, finding.severity, finding.code, finding.message)
 
 

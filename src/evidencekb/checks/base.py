@@ -23,6 +23,9 @@ class Finding:
     code: str
     message: str
     severity: Severity = Severity.ERROR
+    phrase: str | None = None
+    """Words inside the text value at ``loc`` that the finding is about (positions point at them)."""
+    occurrence: int = 0
 
 
 @dataclass(frozen=True)

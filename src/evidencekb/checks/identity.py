@@ -81,7 +81,9 @@ def crossover_comparisons(trial: Trial, _: Context) -> Iterator[Finding]:
     first = trial.design.periods[0].id
     periods = {e.id: e.period for e in trial.endpoints}
     for i, result in enumerate(trial.results):
-        if any(g.arm for g in result.groups) and periods.get(result.endpoint) != first:
+        if result.endpoint not in periods:
+            continue  # an unknown endpoint id: references_exist reports it, and nothing else applies
+        if any(g.arm for g in result.groups) and periods[result.endpoint] != first:
             yield Finding(
                 ("results", i, "endpoint"),
                 "crossover-comparison",

@@ -84,6 +84,9 @@ def _text_report(path: str, trial: Trial, computed: ComputedTrial) -> str:
     if trial.conflicts:
         lines.append("  discrepancies between sources (each version kept in the record):")
     for conflict in trial.conflicts:
-        versions = "; ".join(f"{v.source}: {v.claim}" for v in conflict.versions)
-        lines.append(f"  [{conflict.status:>8}] {conflict.topic}: {versions}")
+        lines.append(f"  [{conflict.status:>8}] {conflict.topic}:")
+        lines += [
+            f"      - {v.source}{'' if v.verified else ' (unverified)'}: {' '.join(v.claim.split())}"
+            for v in conflict.versions
+        ]
     return "\n".join(lines)

@@ -15,10 +15,10 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from evidencekb.diff import DiffReport, SourceUnchanged, TrialDiff, ValueChange
+    from evidencekb.diff import DiffReport, ProvenanceChange, SourceUnchanged, TrialDiff, ValueChange
 
 SHORT = 80
-NAMES = ("label", "term", "topic", "claim", "text", "hypothesis", "citation", "id", "endpoint")
+NAMES = ("label", "term", "topic", "claim", "text", "hypothesis", "citation", "reason", "id", "endpoint")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -65,6 +65,7 @@ def text(report: DiffReport) -> str:
     for trial in report.changed:
         lines += ["", f"Changed: {trial.trial} ({trial.path})"]
         lines += [f"  {_callout(c)}" for c in trial.unchanged_sources]
+        lines += [f"  {_provenance(p)}" for p in trial.provenance]
         if trial.effects:
             lines.append("  Effects:")
             lines += [f"    {e.label}: {e.measure} {e.old or '(none)'} -> {e.new or '(none)'}" for e in trial.effects]
@@ -98,6 +99,10 @@ def _markdown_trial(trial: TrialDiff) -> list[str]:
     lines: list[str] = []
     if trial.unchanged_sources:
         lines += ["> [!WARNING]", *[f"> - {_cell(_callout(c))}" for c in trial.unchanged_sources], ""]
+    if trial.provenance:
+        lines += ["#### Verification, sources and acknowledgements", ""]
+        lines += [f"- {_cell(_provenance(p))}" for p in trial.provenance]
+        lines.append("")
     if trial.effects:
         lines += ["#### Effects", "", "| Endpoint | Measure | Before | After |", "|---|---|---|---|"]
         lines += [
@@ -124,6 +129,18 @@ def _callout(item: SourceUnchanged) -> str:
         f"number changed, source unchanged: {change.path} {_show(change.old)} -> {_show(change.new)};"
         f" check the new value against {item.cited} source {item.source}{where}"
     )
+
+
+_PROVENANCE = {
+    "verified": "verification changed",
+    "source": "citation changed, numbers unchanged",
+    "acknowledgement": "acknowledgement changed",
+}
+
+
+def _provenance(item: ProvenanceChange) -> str:
+    change = item.change
+    return f"{_PROVENANCE[item.kind]}: {change.path} {_before(change)} -> {_after(change)}"
 
 
 def _before(change: ValueChange) -> str:

@@ -2,13 +2,10 @@
 
 Used by record-level checks: which interval method reproduces a printed CI (trials rarely name it, and
 ProDERM's percentage-point CIs for TIS responses, for instance, are Wald intervals), and whether a printed
-p-value agrees with a recomputed one. The p-value rule is deliberately tolerant, because sources often use
-a stratified or adjusted test (e.g. Cochran-Mantel-Haenszel) while the recomputation is unstratified:
-
-* a printed number p agrees when the recomputed value lies in p's rounding interval (when its decimals are
-  given) and is consistent when it lies within ``orders`` orders of magnitude of that interval;
-* a bound such as "<0.001" agrees when the recomputed value satisfies it and is consistent when it
-  satisfies the bound relaxed by ``orders`` orders of magnitude (< 0.01 for the default of 1).
+p-value is reproduced by a recomputed one: within the printed precision for a number, as a bound for
+a bound. There is no wider tolerance: a p-value from a stratified or adjusted test that the counts cannot
+reproduce is not "consistent", and the audit reports it as not checkable when the record states the
+analysis (see ``audit``).
 """
 
 from __future__ import annotations
@@ -20,7 +17,7 @@ from dataclasses import dataclass
 
 from evidencekb.effects.base import Estimate
 from evidencekb.effects.binary import METHOD_LABELS, BinaryCounts, odds_ratio, risk_difference, risk_ratio
-from evidencekb.rounding import matches_printed, reported_value_interval
+from evidencekb.rounding import decimals_of, matches_printed, reported_value_interval
 
 _MEASURES: dict[str, Callable[[BinaryCounts, str, float], Estimate]] = {
     "risk-difference": risk_difference,
@@ -83,9 +80,8 @@ def interval_method_matches(
 
 @dataclass(frozen=True)
 class PValueCheck:
-    """``agrees``: strictly consistent; ``consistent``: within the documented tolerance."""
+    """Whether one recomputed p-value reproduces the printed one, and how it compares."""
 
-    agrees: bool
     consistent: bool
     detail: str
 
@@ -103,33 +99,28 @@ def _parse_reported(reported: float | str) -> tuple[str, float]:
     return comparator, number
 
 
-def p_value_consistent(
-    reported: float | str, recomputed: float, decimals: int | None = None, orders: float = 1.0
-) -> PValueCheck:
-    """Compare a printed p-value (number or bound such as '<0.001') with a recomputed one (see module doc)."""
+def p_value_consistent(reported: float | str, recomputed: float, decimals: int | None = None) -> PValueCheck:
+    """Whether a recomputed p-value reproduces a printed one (a number, or a bound such as '<0.001').
+
+    A printed number is reproduced when the recomputed value prints as it with the printed decimals
+    (``decimals``; by default those of ``repr(reported)``): 0.005 covers 0.0045 to 0.0055, so a
+    recomputed 0.00069 does not reproduce it. A bound is checked as the bound it states.
+    """
     if not (math.isfinite(recomputed) and 0.0 <= recomputed <= 1.0):
         raise ValueError(f"recomputed p-value must be between 0 and 1, got {recomputed}")
     comparator, number = _parse_reported(reported)
-    factor = 10.0**orders
     if comparator == "=":
-        low, high = reported_value_interval(number, decimals) if decimals is not None else (number, number)
-        low, high = max(low, 0.0), min(high, 1.0)
-        agrees = low <= recomputed <= high
-    elif comparator in ("<", "<="):
-        low, high = 0.0, number
-        agrees = recomputed < number or (comparator == "<=" and recomputed == number)
+        places = decimals if decimals is not None else decimals_of(repr(number))
+        consistent = matches_printed(recomputed, number, places)
+        low, high = reported_value_interval(number, places)
+        shown, needed = f"{number:.{places}f}", f"{max(low, 0.0):.{places + 1}f} to {min(high, 1.0):.{places + 1}f}"
     else:
-        low, high = number, 1.0
-        agrees = recomputed > number or (comparator == ">=" and recomputed == number)
-    consistent = low / factor <= recomputed <= high * factor
-    shown = f"{comparator} {number:g}" if comparator != "=" else f"{number:g}"
-    if agrees:
-        detail = f"recomputed p = {recomputed:.2g} agrees with reported {shown}"
-    elif consistent:
-        detail = (
-            f"recomputed p = {recomputed:.2g} is within {orders:g} order(s) of magnitude of reported {shown}"
-            " (tolerated: the source may use a stratified or adjusted test)"
-        )
-    else:
-        detail = f"recomputed p = {recomputed:.2g} is inconsistent with reported {shown}"
-    return PValueCheck(agrees, consistent, detail)
+        consistent = {
+            "<": recomputed < number,
+            "<=": recomputed <= number,
+            ">": recomputed > number,
+            ">=": recomputed >= number,
+        }[comparator]
+        shown = needed = f"{comparator}{number:g}"
+    verdict = "reproduces" if consistent else "does not reproduce"
+    return PValueCheck(consistent, f"recomputed p = {recomputed:.2g} {verdict} the printed {shown} ({needed})")

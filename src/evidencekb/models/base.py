@@ -8,6 +8,7 @@ refused, closed vocabularies are literals. Dates are the one exception: YAML giv
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -58,6 +59,10 @@ def optional(text: str, default: Any = None, **kwargs: Any) -> Any:
     if "default_factory" in kwargs:
         return Field(description=text, **kwargs)
     return Field(default=default, description=text, **kwargs)
+
+
+INLINE_CITATION = re.compile(r"\[([a-z0-9]+(?:-[a-z0-9]+)*)(?:, ([^\[\]\n]{1,80}))?\]")
+"""A citation inside reviewer-written text: ``[source-id]`` or ``[source-id, locator]``; pages show a source mark."""
 
 
 class Cited(Model):

@@ -70,10 +70,18 @@ class Endpoint(Model):
     label: ShortText = describe("Full name shown in tables, e.g. 'TIS >= 20 at week 16'.")
     short_label: ShortText | None = optional("Short name for plots, e.g. 'TIS >= 20'.")
     role: Literal["primary", "secondary", "exploratory", "safety"] = describe("Role in the trial's analysis plan.")
+    role_verified: bool = optional(
+        "false when no reliable source confirms the role (e.g. that this was the primary outcome); the site"
+        " says the role is not verified.",
+        default=True,
+    )
     type: Literal["binary", "continuous", "time-to-event"] = describe("Kind of data the results carry.")
     definition: Text = describe("What is measured, in words a clinician understands.")
     timepoint: ShortText = describe("When it is measured, e.g. 'week 16'.")
-    period: Slug = describe("Period id the endpoint belongs to.")
+    period: Slug | None = describe(
+        "Period id the endpoint belongs to, or null when its results are counted over the whole study (e.g."
+        " every course of treatment in both periods of a crossover)."
+    )
     better: Literal["higher", "lower"] = describe(
         "Whether more events (binary) or a higher value (continuous) is good for the patient: 'higher' for"
         " a response, 'lower' for an adverse event or a disease-activity score. Decides NNTB vs NNTH."
@@ -129,6 +137,28 @@ class TimeToEventGroup(GroupRef):
     unit: Literal["days", "weeks", "months", "years"] = describe("Unit of the times.")
 
 
+class AcceptedMismatch(Model):
+    """One mismatch reviewers accepted, pinned to the values they saw (as ``evidencekb check`` prints them)."""
+
+    statistic: Literal["estimate", "ci", "p_value"] = describe("Which printed number of the statistic.")
+    reported: ShortText = describe("The printed value accepted, as the check shows it, e.g. '8.6' or '4.4 to 12.8'.")
+    recomputed: ShortText = describe(
+        "The recomputation accepted, with its method, exactly as the check shows it, e.g."
+        " '11.170 (difference of the group means)'."
+    )
+
+
+class Acknowledgement(Model):
+    """Why a printed statistic may differ from its recomputation, and the values that reason covers.
+
+    Pinning the values keeps an acknowledgement from silencing later edits: when the printed number, the
+    data it is recomputed from or the method changes, the mismatch is reported again.
+    """
+
+    reason: Text = describe("What the sources say about the difference; only what a source says, no guesses.")
+    accepted: list[AcceptedMismatch] = describe("The mismatches accepted, one per printed number.", min_length=1)
+
+
 class ReportedStatistic(Cited):
     """A between-group statistic exactly as a source printed it."""
 
@@ -150,9 +180,10 @@ class ReportedStatistic(Cited):
     p_value: PValue | None = optional("p-value as printed: a number, or a bound such as '<0.001'.")
     method: ShortText | None = optional("Analysis method as stated by the source, e.g. 'ANCOVA'.")
     adjusted: bool = optional("true when the estimate is adjusted (ANCOVA, stratified test).", default=False)
-    acknowledged: Text | None = optional(
-        "Reviewers' explanation of a known mismatch with the recomputation (e.g. an adjusted analysis the"
-        " source does not name). The mismatch stays visible but is no longer a warning."
+    acknowledged: Acknowledgement | None = optional(
+        "Reviewers' acceptance of a known mismatch with the recomputation: the reason a source gives, and"
+        " the exact values accepted. The mismatch stays visible; it is no longer a warning while the"
+        " printed and recomputed values are the ones accepted."
     )
 
 

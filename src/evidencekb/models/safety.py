@@ -30,3 +30,5 @@ class AdverseEvent(Cited):
     )
     period: Slug | None = describe("Period id, or null for the whole study.")
     groups: list[AdverseEventGroup] = describe("Counts per arm or safety population.", min_length=1)
+    second_source: Slug | None = optional("Id of a second source that gives the same numbers.")
+    second_locator: ShortText | None = optional("Where in second_source.")

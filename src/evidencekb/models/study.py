@@ -94,6 +94,8 @@ class Criterion(Model):
 
 class Eligibility(Model):
     age: ShortText | None = optional("Age range, as stated, e.g. '18 to <80 years'.")
+    age_source: Slug | None = optional("Source id of the age range.")
+    age_locator: ShortText | None = optional("Where in age_source.")
     inclusion: list[Criterion] = optional("Inclusion criteria.", default_factory=list)
     exclusion: list[Criterion] = optional("Exclusion criteria.", default_factory=list)
 
@@ -123,6 +125,8 @@ class Design(Model):
     eligibility: Eligibility | None = optional("Who could take part.")
     dosing: list[Dosing] = optional("Regimens per treatment.", default_factory=list)
     description: Text | None = optional("Further design notes (switching rules, stratification).")
+    source: Slug | None = optional("Source id for the phase, allocation, model, control and allocation ratio.")
+    locator: ShortText | None = optional("Where in the source.")
 
 
 class Treatment(Model):

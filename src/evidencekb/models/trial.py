@@ -34,6 +34,11 @@ class ConflictVersion(Model):
     claim: Text = describe("What this source says, in its own terms.")
     source: Slug = describe("Source id.")
     locator: ShortText | None = optional("Where in the source.")
+    verified: bool = optional(
+        "false when the version could not be checked against the source itself (e.g. read from a mirror);"
+        " the site marks it as unverified.",
+        default=True,
+    )
     value: float | None = optional("The number claimed, when there is one.")
     assessment: Text | None = optional("The reviewers' reading of this version (consistent, likely error, ...).")
 

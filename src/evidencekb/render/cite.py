@@ -73,9 +73,11 @@ class Citations:
         return mark if verified else mark + UNVERIFIED
 
     def of(self, cited: object) -> Markup:
-        """The mark for a model object with ``source``, ``locator`` and ``verified`` fields."""
-        return self(
+        """The mark for a model object with ``source``, ``locator`` and ``verified`` fields (and the mark
+        of its ``second_source``, when another source gives the same numbers)."""
+        mark = self(
             getattr(cited, "source", None),
             getattr(cited, "locator", None),
             bool(getattr(cited, "verified", True)),
         )
+        return mark + self(getattr(cited, "second_source", None), getattr(cited, "second_locator", None))

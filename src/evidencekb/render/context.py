@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from evidencekb.computed import ComputedTrial, ConsistencyCheck
 from evidencekb.loader import Path
 from evidencekb.models import Endpoint, Trial
+from evidencekb.models.base import INLINE_CITATION
 from evidencekb.models.outcomes import GroupRef
 from evidencekb.render import format as fmt
 from evidencekb.render.cite import Citations
@@ -121,10 +122,27 @@ class TrialContext:
         return "other"
 
     def side_label(self, side: str) -> str:
-        labels = [a.label for a in self.trial.arms if a.role == side]
+        """Header of a column: the labels of the groups the results put in it (populations such as
+        "all IVIG courses" when the results count exposures), else the arms or treatments of that side."""
+        groups = [g for result in self.trial.results for g in result.groups if self.side(g) == side]
+        labels = list(dict.fromkeys(self.group_label(g) for g in groups))
+        if not labels:
+            labels = [a.label for a in self.trial.arms if a.role == side]
         if not labels:
             labels = [t.label for t in self.trial.treatments if t.role == side]
         return " / ".join(labels) or side.capitalize()
+
+    def prose(self, text: str) -> Markup:
+        """Reviewer-written text, escaped with its abbreviations explained, and each in-text citation
+        (``[source-id, locator]`` naming a source of the record) shown as that source's mark."""
+        out: list[Markup] = []
+        last = 0
+        for found in INLINE_CITATION.finditer(text):
+            if found.group(1) in self.cite.sources:
+                out += [self.abbr(text[last:found.start()].rstrip()), self.cite(found.group(1), found.group(2))]
+                last = found.end()
+        out.append(self.abbr(text[last:]))
+        return Markup("").join(out)
 
     def printed(self, loc: Path, value: float | str | None) -> str:
         return fmt.printed(self.number_texts.get(tuple(loc)), value)

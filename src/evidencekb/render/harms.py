@@ -137,7 +137,7 @@ def render_conflicts(ctx: TrialContext) -> Markup:
             "claim": ctx.abbr(v.claim),
             "source": ctx.cite.sources.get(v.source),
             "source_id": v.source,
-            "mark": ctx.cite(v.source, v.locator),
+            "mark": ctx.cite.of(v),
             "locator": v.locator,
             "value": fmt.printed(None, v.value) if v.value is not None else None,
             "assessment": ctx.abbr(v.assessment) if v.assessment else None,

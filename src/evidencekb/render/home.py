@@ -44,6 +44,8 @@ def trial_row(trial: Trial, comparison_of: Callable[[int], Comparison | None]) -
 
 def _primary(trial: Trial, comparison_of: Callable[[int], Comparison | None]) -> dict[str, str | None]:
     primary = next((e for e in trial.endpoints if e.role == "primary"), trial.endpoints[0])
+    label = primary.label if primary.role == "primary" and primary.role_verified else (
+        f"{primary.label} (primary outcome not verified)")
     for index, result in enumerate(trial.results):
         if result.endpoint != primary.id:
             continue
@@ -53,17 +55,17 @@ def _primary(trial: Trial, comparison_of: Callable[[int], Comparison | None]) ->
         if comparison.binary is not None:
             c = comparison.binary.counts
             rd, rr = rd_effect(comparison), rr_effect(comparison)
-            return {"label": primary.label, "counts": f"{c.events1}/{c.total1} vs {c.events2}/{c.total2}",
+            return {"label": label, "counts": f"{c.events1}/{c.total1} vs {c.events2}/{c.total2}",
                     "effect": f"RD {rd.value} ({rd.interval}); RR {rr.value} ({rr.interval})",
                     "method": f"{rd.method}; {rr.method}"}
         if comparison.continuous is not None:
             md = md_effect(comparison)
-            return {"label": primary.label, "counts": "", "effect": f"MD {md.value} ({md.interval})",
+            return {"label": label, "counts": "", "effect": f"MD {md.value} ({md.interval})",
                     "method": md.method}
         counts = " vs ".join(f"{g.events}/{g.total}" for g in (result.binary or []))
-        return {"label": primary.label, "counts": counts, "effect": None, "method": "",
+        return {"label": label, "counts": counts, "effect": None, "method": "",
                 "reason": comparison.not_computed}
-    return {"label": primary.label, "counts": "", "effect": None, "method": "", "reason": "no results recorded"}
+    return {"label": label, "counts": "", "effect": None, "method": "", "reason": "no results recorded"}
 
 
 def _design(trial: Trial) -> str:

@@ -72,7 +72,7 @@ def _publication(ctx: TrialContext) -> dict[str, object] | None:
 
 
 def render_bottom_line(ctx: TrialContext) -> Markup:
-    return render("bottom_line.html", text=paragraphs(ctx.trial.bottom_line, ctx.abbr), ctx=ctx)
+    return render("bottom_line.html", text=paragraphs(ctx.trial.bottom_line, ctx.prose), ctx=ctx)
 
 
 def render_key_facts(ctx: TrialContext) -> Markup:
@@ -80,8 +80,11 @@ def render_key_facts(ctx: TrialContext) -> Markup:
     return render(
         "keyfacts.html",
         ctx=ctx,
-        population=ctx.abbr(ctx.trial.population),
+        population=ctx.prose(ctx.trial.population),
         age=d.eligibility.age if d.eligibility else None,
+        age_mark=ctx.cite(d.eligibility.age_source, d.eligibility.age_locator) if d.eligibility else "",
+        design_mark=ctx.cite(d.source, d.locator),
+        design_notes=ctx.prose(d.description) if d.description else None,
         interventions=_treatments(ctx, "intervention"),
         comparators=_treatments(ctx, "comparator"),
         design=_design(ctx),
