@@ -154,3 +154,20 @@ def test_glossary_is_read_from_the_abbreviations_file(tmp_path: Path) -> None:
     (tmp_path / "abbr.md").write_text("*[RD]: risk difference\n", encoding="utf-8")
     assert sitebuild.read_glossary(str(tmp_path / "abbr.md")) == {"RD": "risk difference"}
     assert sitebuild.read_glossary(str(tmp_path / "missing.md")) == {}
+
+
+def test_published_records_give_their_files_and_drafts_none(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "content/trials/proderm.yaml", tmp_path)
+    draft = (ROOT / "content/trials/dalakas-1993.yaml").read_text(encoding="utf-8")
+    (tmp_path / "dalakas-1993.yaml").write_text(draft.replace("status: published", "status: draft", 1),
+                                                encoding="utf-8")
+    results = build_records(_jobs(tmp_path), workers=1)
+    published, unpublished = sitebuild.published_files(results, "trials")
+    assert [(t.page_uri, t.json_uri) for t in published] == [("trials/proderm.md",
+                                                              "trials/proderm/proderm.computed.json")]
+    assert unpublished == [str(tmp_path / "dalakas-1993.yaml")]
+    assert published[0].page == results[1].rendered.page  # type: ignore[union-attr]
+    assert sitebuild.published_tags(results) == list(results[1].summary.tags) and results[1].summary.tags
+    listing = sitebuild.SiteListing.of([published[0].row], results, {"RD": "risk difference"})
+    assert listing.listings == (("proderm", "ProDERM", results[1].summary.tags),)
+    assert listing.glossary == (("RD", "risk difference"),)

@@ -28,7 +28,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from evidencekb.diagnostics import has_errors, render
-from evidencekb.render import INDEX_PAGES, PageLinks, TrialRow, render_glossary, render_index_page, render_trial_table
+from evidencekb.render import INDEX_PAGES, PageLinks, render_glossary, render_index_page, render_trial_table
 from evidencekb.sitebuild import (
     RecordCache,
     RecordJob,
@@ -36,6 +36,8 @@ from evidencekb.sitebuild import (
     default_workers,
     merged_search_index,
     pages_made_stale,
+    published_files,
+    published_tags,
     read_glossary,
     record_files,
     site_problems,
@@ -105,24 +107,20 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             log.warning(render([d], "text"))
         css = resources.files("evidencekb").joinpath("assets/evidencekb.css")
         self._add(files, config, CSS, css.read_text(encoding="utf-8"))
-        rows: list[TrialRow] = []
-        for result in results:
-            summary = result.summary
-            if not summary.published or summary.row is None or result.rendered is None:
-                if record_file := files.get_file_from_path(self._src_uri(config, summary.path) or ""):
-                    files.remove(record_file)
-                continue
-            folder = f"{self.config.records}/{summary.trial_id}"
-            page_file = self._add(files, config, f"{folder}.md", result.rendered.page)
-            self._add(files, config, f"{folder}/{summary.trial_id}.computed.json", result.rendered.computed_json)
-            rows.append(dataclasses.replace(summary.row, href=page_file.url))
-        all_tags = [tag for r in results if r.summary.published for tag in r.summary.tags]
+        published, unpublished = published_files(results, self.config.records)
+        for path in unpublished:
+            if record_file := files.get_file_from_path(self._src_uri(config, path) or ""):
+                files.remove(record_file)
+        rows = []
+        for trial in published:
+            page_file = self._add(files, config, trial.page_uri, trial.page)
+            self._add(files, config, trial.json_uri, trial.computed_json)
+            rows.append(dataclasses.replace(trial.row, href=page_file.url))
         for index in INDEX_PAGES:
-            self._add(files, config, index.path, render_index_page(index, all_tags))
+            self._add(files, config, index.path, render_index_page(index, published_tags(results)))
         self._add(files, config, REFERENCE, _field_reference())
         self._add(files, config, DIAGNOSTICS, _diagnostics_reference())
-        listing = SiteListing(tuple(rows), tuple((r.summary.trial_id, r.summary.row.short_name, r.summary.tags)
-                                                 for r in results if r.summary.row), tuple(sorted(glossary.items())))
+        listing = SiteListing.of(rows, results, glossary)
         if self.backing:
             pages = [f.src_uri for f in files.documentation_pages()]
             for src_uri in pages_made_stale(self.listing, listing, pages, self.marker_pages):

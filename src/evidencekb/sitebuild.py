@@ -204,12 +204,50 @@ def _read(path: str) -> str:
 
 
 @dataclass(frozen=True)
+class TrialFiles:
+    """The generated files of one published record (paths relative to the docs folder) and its table row."""
+
+    page_uri: str
+    page: str
+    json_uri: str
+    computed_json: str
+    row: TrialRow
+
+
+def published_files(results: Iterable[RecordPages], folder: str) -> tuple[list[TrialFiles], list[str]]:
+    """The files of each published record under ``folder`` (``<folder>/<id>.md`` and its computed JSON), and
+    the paths of the other records (drafts), whose YAML is not published either."""
+    published, unpublished = [], []
+    for result in results:
+        summary, rendered = result.summary, result.rendered
+        if not summary.published or summary.row is None or rendered is None:
+            unpublished.append(summary.path)
+            continue
+        base = f"{folder}/{summary.trial_id}"
+        published.append(TrialFiles(f"{base}.md", rendered.page, f"{base}/{summary.trial_id}.computed.json",
+                                    rendered.computed_json, summary.row))
+    return published, unpublished
+
+
+def published_tags(results: Iterable[RecordPages]) -> list[str]:
+    """Every tag of every published record, in order (the index pages count and list them)."""
+    return [tag for r in results if r.summary.published for tag in r.summary.tags]
+
+
+@dataclass(frozen=True)
 class SiteListing:
     """What pages other than a record's own show of the records: the trial table, tag listings, glossary."""
 
     rows: tuple[TrialRow, ...]
     listings: tuple[Listing, ...]
     glossary: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, rows: Iterable[TrialRow], results: Iterable[RecordPages], glossary: dict[str, str]) -> SiteListing:
+        """The listing of a build: its table rows, every record's title and tags, the glossary."""
+        listings = tuple((r.summary.trial_id, r.summary.row.short_name, r.summary.tags)
+                         for r in results if r.summary.row)
+        return cls(tuple(rows), listings, tuple(sorted(glossary.items())))
 
 
 def pages_made_stale(before: SiteListing | None, now: SiteListing, pages: Sequence[str],
