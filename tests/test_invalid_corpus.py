@@ -155,6 +155,11 @@ ASSERTED_ELSEWHERE = {
     "file-unreadable": "test_loader.py",  # needs file permissions
     "duplicate-trial": "test_invalid_corpus.py",  # two files: test_duplicate_trial_ids_across_files
     "schema-stale": "test_validate_cli.py",  # the schema command
+    "registry-other-study": "test_registry_check.py",  # check --registry, against a registry entry
+    "registry-difference": "test_registry_check.py",
+    "registry-missing-outcome": "test_registry_check.py",
+    "registry-unversioned": "test_registry_check.py",
+    "registry-newer-version": "test_registry_check.py",
 }
 
 

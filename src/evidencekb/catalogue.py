@@ -17,6 +17,7 @@ SCHEMA = "schema"
 RULES = "rules"
 CROSS_RECORD = "cross-record"
 AUDIT = "audit"
+REGISTRY = "registry"
 COMMANDS = "commands"
 STAGES = {
     LOADER: "reading the file and parsing its YAML (evidencekb.loader)",
@@ -25,6 +26,7 @@ STAGES = {
     CROSS_RECORD: "rules across records (evidencekb.pipeline)",
     AUDIT: "printed statistics against their recomputation (evidencekb.audit; `check` and"
            " `validate --consistency` only)",
+    REGISTRY: "the comparison with a ClinicalTrials.gov entry (evidencekb.registry; `check --registry` only)",
     COMMANDS: "the commands' own checks (evidencekb.commands)",
 }
 
@@ -146,6 +148,20 @@ CODES: tuple[Code, ...] = (
     Code("grim-inconsistent", _W, AUDIT, "{endpoint}: no total of {n} whole-number scores gives a mean printed"
          " as {mean} (GRIM)",
          "A mean of whole-number scores that no total of n scores can give (the GRIM test)."),
+    Code("registry-other-study", _E, REGISTRY, "the registry study {nct} is not one of this record's"
+         " registrations; compare the record with its own registry entry",
+         "The registry entry given to 'check --registry' belongs to another study than the record."),
+    Code("registry-difference", _W, REGISTRY, "{where}: {what}: record {value}, registry {value} at {locator}"
+         " ({nct}, version {version})",
+         "A number the record and its registry entry both hold, with different values."),
+    Code("registry-missing-outcome", _W, REGISTRY, "registry outcome '{title}' ({locator}) has no endpoint in"
+         " this record: possibly a missing outcome",
+         "An outcome the registry posts that no endpoint of the record matches."),
+    Code("registry-unversioned", _W, REGISTRY, "no registry source cites {nct}: add one with its url and version",
+         "The record does not say which version of the registry entry its numbers come from."),
+    Code("registry-newer-version", _W, REGISTRY, "the registry's version {version} is newer than {cited} cited by"
+         " source '{source}': results may have changed",
+         "The registry entry changed since the version the record cites."),
     Code("schema-stale", _E, COMMANDS, "the schema differs from the models; run 'evidencekb schema' and commit"
          " the result",
          "'evidencekb schema --check': the committed JSON Schema is not the one the models give."),
