@@ -17,7 +17,7 @@ import pytest
 from evidencekb.cli import main
 from evidencekb.content_rules import refused_entries
 from evidencekb.loader import load_file
-from evidencekb.records import check_paths
+from evidencekb.pipeline import check_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "corpus" / "valid" / "minimal.yaml"

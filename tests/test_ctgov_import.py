@@ -24,11 +24,10 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from _ctgov import CERTOLIZUMAB, CERTOLIZUMAB_LATER, DUPILUMAB, FIXTURES, SHARED, draft_text, filled
 from evidencekb.cli import main
-from evidencekb.computed import compute_trial
 from evidencekb.importers import fetch
 from evidencekb.importers.ctgov import resolve
 from evidencekb.loader import load_bytes
-from evidencekb.records import check_bytes, check_file
+from evidencekb.pipeline import check_record
 from evidencekb.rounding import decimals_of
 
 _CITED = re.compile(r"# ctgov: (?P<locator>\S+)(?P<derived> \(the only count of \d+ that prints as [\d.]+%\))?"
@@ -44,7 +43,7 @@ def test_the_copied_fixture_is_the_shared_one() -> None:
 def test_draft_of_the_shared_fixture_has_only_placeholders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "nct02210780.yaml"
     assert main(["import", "ctgov", str(DUPILUMAB), "--out", str(out)]) == 0
-    record = check_file(str(out))
+    record = check_record(str(out))
     codes = {d.code for d in record.diagnostics}
     assert codes == {"placeholder"}
     messages = [d.message for d in record.diagnostics]
@@ -128,9 +127,9 @@ def _independent_binary(a: int, n1: int, c: int, n2: int) -> dict[str, tuple[flo
 
 @pytest.mark.parametrize(("fixture", "expected"), [(DUPILUMAB, 6), (CERTOLIZUMAB, 8)], ids=["dupilumab", "czp"])
 def test_effects_of_count_outcomes_match_an_independent_recomputation(fixture: Path, expected: int) -> None:
-    record = check_bytes(filled(draft_text(fixture, "filled")).encode("utf-8"), "filled.yaml")
-    assert record.trial is not None and record.document is not None and not record.diagnostics
-    computed = compute_trial(record.trial, record.document.number_texts)
+    record = check_record("filled.yaml", filled(draft_text(fixture, "filled")).encode("utf-8"), compute=True)
+    assert record.trial is not None and record.computed is not None and not record.diagnostics
+    computed = record.computed
     binary = [c for c in computed.comparisons if c.binary is not None]
     assert len(binary) == expected
     for comparison in binary:
@@ -144,7 +143,7 @@ def test_effects_of_count_outcomes_match_an_independent_recomputation(fixture: P
 
 def test_czp_counts_are_the_registry_counts() -> None:
     """The AU-flare outcome: 4/159 on certolizumab vs 8/158 on placebo, as the registry posts them."""
-    record = check_bytes(filled(draft_text(CERTOLIZUMAB, "filled")).encode("utf-8"), "filled.yaml")
+    record = check_record("filled.yaml", filled(draft_text(CERTOLIZUMAB, "filled")).encode("utf-8"))
     assert record.trial is not None
     result = next(r for r in record.trial.results if r.endpoint.startswith("number-of-subjects-with-anterior"))
     assert [(g.arm, g.events, g.total) for g in result.binary or []] == [
@@ -301,7 +300,7 @@ def test_a_percentage_that_fits_several_counts_leaves_the_count_to_fill_in(tmp_p
     saved.write_text(json.dumps(study), encoding="utf-8")
     out = tmp_path / "trial.yaml"
     assert main(["import", "ctgov", str(saved), "--out", str(out)]) == 0
-    record = check_file(str(out))
+    record = check_record(str(out))
     assert record.document is not None
     events = [d for d in record.diagnostics if d.message.startswith("results[3].binary[0].events:")]
     assert [(d.code, d.line) for d in events] == [
@@ -345,7 +344,7 @@ def test_a_study_without_results_gives_a_draft_of_placeholders(tmp_path: Path, r
     saved.write_text(json.dumps(study), encoding="utf-8")
     out = tmp_path / "trial.yaml"
     assert main(["import", "ctgov", str(saved), "--out", str(out)]) == 0
-    record = check_file(str(out))
+    record = check_record(str(out))
     assert record.document is not None and {d.code for d in record.diagnostics} == {"placeholder"}
     endpoints = record.document.data["endpoints"]
     if len(removed) == 1:  # the protocol's 11 planned outcome measures, without per-group data

@@ -15,15 +15,15 @@ import pytest
 from fhir.resources.bundle import Bundle
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from evidencekb.audit import audit_trial
 from evidencekb.cli import main
 from evidencekb.commands.export import FORMATS
-from evidencekb.computed import compute_trial
 from evidencekb.export import FORMATS as EXPORT_FORMATS
 from evidencekb.export.csv_export import ADVERSE_EVENTS, ARMS_RESULTS, EFFECTS
 from evidencekb.export.fhir_export import MAX_ID, _fhir_id, trial_bundle
 from evidencekb.export.json_export import EXPORT_SCHEMA_PATH, export_schema_text
 from evidencekb.models import Trial
-from evidencekb.records import check_paths
+from evidencekb.pipeline import check_paths
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -167,7 +167,7 @@ def test_fhir_certainty_is_exported_as_grade() -> None:
         "domains": [{"domain": "imprecision", "direction": "downgrade", "levels": 2, "reason": "95 patients"}],
     }
     trial = Trial.model_validate(data)
-    bundle = trial_bundle(trial, compute_trial(trial))
+    bundle = trial_bundle(trial, audit_trial(trial))
     Bundle.model_validate(bundle)
     certainty = _resources(bundle, "Evidence")["proderm.tis20-w16.0"]["certainty"][0]
     assert certainty["rating"]["coding"][0]["code"] == "low"

@@ -18,8 +18,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidencekb.computed import compute_trial
-from evidencekb.records import check_bytes
+from evidencekb.pipeline import check_record
 from evidencekb.render import TrialContext, render_trial_page
 
 EXAMPLES = int(os.environ.get("EVIDENCEKB_FUZZ_EXAMPLES", "60"))
@@ -104,14 +103,12 @@ def test_mutated_record_never_raises(mutations: list[tuple[tuple[Any, ...], Any]
     raw = yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True).encode("utf-8")
 
     def pipeline() -> None:
-        record = check_bytes(raw, "proderm.yaml")
+        record = check_record("proderm.yaml", raw, consistency=True)
         for diagnostic in record.diagnostics:
             assert diagnostic.line >= 1 and diagnostic.column >= 1
-        if record.trial is not None and record.document is not None:
-            texts = record.document.number_texts
-            computed = compute_trial(record.trial, texts)
-            computed.to_dict()
-            page = render_trial_page(TrialContext(record.trial, computed, texts))
+        if record.trial is not None and record.document is not None and record.computed is not None:
+            record.computed.to_dict()
+            page = render_trial_page(TrialContext(record.trial, record.computed, record.document.number_texts))
             assert active_markup(page) == []
 
     input_log.run("mutated proderm.yaml", pipeline)
@@ -136,13 +133,14 @@ def test_markup_in_every_text_field_reaches_the_page_escaped() -> None:
     for path in _string_paths(PRODERM):
         candidate = _replace(data, path, payload)
         raw = yaml.dump(candidate, Dumper=yaml.CSafeDumper, allow_unicode=True).encode("utf-8")
-        if check_bytes(raw, "proderm.yaml").trial is not None:
+        if check_record("proderm.yaml", raw).valid:  # accepted by the schema and the rules
             data, accepted = candidate, accepted + 1
-    record = check_bytes(yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True).encode("utf-8"), "proderm.yaml")
-    assert record.trial is not None and record.document is not None
+    record = check_record("proderm.yaml", yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True).encode("utf-8"),
+                          compute=True)
+    assert record.trial is not None and record.document is not None and record.computed is not None
     assert accepted > 100  # every free-text field: titles, labels, definitions, claims, notes, ...
     texts = record.document.number_texts
-    page = render_trial_page(TrialContext(record.trial, compute_trial(record.trial, texts), texts))
+    page = render_trial_page(TrialContext(record.trial, record.computed, texts))
     assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 50
     assert active_markup(page) == []
     assert active_markup(page.replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"')) != []  # the check bites

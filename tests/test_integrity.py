@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from evidencekb.audit import audit_diagnostics
+from evidencekb.audit import audit_trial
 from evidencekb.cli import main
-from evidencekb.computed import compute_trial
 from evidencekb.diagnostics import Diagnostic
-from evidencekb.records import check_bytes
+from evidencekb.pipeline import check_record
 from evidencekb.render.context import PageLinks, TrialContext
 from evidencekb.render.page import render_trial_page
 
@@ -26,10 +25,9 @@ DALAKAS = (CONTENT / "dalakas-1993.yaml").read_text(encoding="utf-8")
 
 def check(text: str, name: str = "proderm.yaml") -> list[Diagnostic]:
     """Every diagnostic of ``check`` for a record text: validation, semantic rules and the audit."""
-    record = check_bytes(text.encode(), name)
+    record = check_record(name, text.encode(), consistency=True)
     assert record.trial is not None and record.document is not None, record.diagnostics
-    computed = compute_trial(record.trial, record.document.number_texts)
-    return record.diagnostics + audit_diagnostics(record.document, computed)
+    return record.diagnostics
 
 
 def position(text: str, needle: str, after: str = "") -> tuple[int, int]:
@@ -87,9 +85,8 @@ def test_printed_bound_is_checked_as_a_bound() -> None:
 
 
 def test_p_value_of_a_stated_stratified_analysis_is_not_checkable() -> None:
-    record = check_bytes(PRODERM.encode(), "proderm.yaml")
-    assert record.trial is not None and record.document is not None
-    computed = compute_trial(record.trial, record.document.number_texts)
+    record = check_record("proderm.yaml", PRODERM.encode(), compute=True)
+    computed = record.computed
     (stratified,) = [c for c in computed.checks if c.loc == ("results", 0, "reported", 1, "p_value")]
     assert stratified.status == "not-checkable"
     assert "Cochran-Mantel-Haenszel" in stratified.detail
@@ -125,9 +122,9 @@ def test_numbers_inside_names_the_record_defines_are_not_claims() -> None:
 
 
 def test_open_label_extension_gets_no_between_treatment_effect() -> None:
-    record = check_bytes(PRODERM.encode(), "proderm.yaml")
+    record = check_record("proderm.yaml", PRODERM.encode())
     assert record.trial is not None
-    computed = compute_trial(record.trial)
+    computed = audit_trial(record.trial)
     by_endpoint = {c.endpoint: c for c in computed.comparisons}
     for endpoint in ("tis20-w40", "tis40-w40", "tis60-w40", "cdasi-activity-w40"):
         comparison = by_endpoint[endpoint]
@@ -144,10 +141,10 @@ def pages() -> dict[str, str]:
     """The trial pages of the two records, as the site build renders them."""
     rendered = {}
     for name, text in (("proderm", PRODERM), ("dalakas-1993", DALAKAS)):
-        record = check_bytes(text.encode(), f"{name}.yaml")
+        record = check_record(f"{name}.yaml", text.encode())
         assert record.trial is not None and record.document is not None
         texts = record.document.number_texts
-        ctx = TrialContext(record.trial, compute_trial(record.trial, texts), texts, PageLinks(methods="../methods/"))
+        ctx = TrialContext(record.trial, audit_trial(record.trial, texts), texts, PageLinks(methods="../methods/"))
         rendered[name] = render_trial_page(ctx)
     return rendered
 
@@ -178,7 +175,7 @@ def test_registry_mirror_versions_of_a_conflict_are_marked_unverified(pages: dic
 def test_home_page_does_not_present_an_unverified_primary_outcome_as_verified() -> None:
     from evidencekb.render.home import trial_row
 
-    record = check_bytes(DALAKAS.encode(), "dalakas-1993.yaml")
+    record = check_record("dalakas-1993.yaml", DALAKAS.encode())
     assert record.trial is not None
-    row = trial_row(record.trial, compute_trial(record.trial).for_result)
+    row = trial_row(record.trial, audit_trial(record.trial).for_result)
     assert row.primary["label"].endswith("(primary outcome not verified)")

@@ -27,9 +27,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidencekb import loader
+from evidencekb.catalogue import CATALOGUE
 from evidencekb.cli import main
 from evidencekb.diagnostics import Diagnostic, Severity
-from evidencekb.records import check_paths
+from evidencekb.pipeline import check_paths
 from evidencekb.validation import MAX_REPORTED
 
 REPO = Path(__file__).resolve().parent.parent
@@ -113,10 +114,12 @@ def assert_well_formed(diagnostics: list[Diagnostic], path: Path, data: bytes) -
         assert d.column >= 1, d
         assert d.message and "\n" not in d.message, d
         assert len(d.message) <= MAX_MESSAGE, f"{d.code}: message of {len(d.message)} characters"
+        assert d.code in CATALOGUE and CATALOGUE[d.code].severity == d.severity, f"{d.code} is not catalogued"
 
 
 def check_one(path: Path, input_log) -> tuple[list[Diagnostic], float]:
-    (records, problems), seconds = input_log.run(path.name, lambda: check_paths([str(path)]))
+    """Every diagnostic of the file, the audit's included (as ``validate --consistency`` reports them)."""
+    (records, problems), seconds = input_log.run(path.name, lambda: check_paths([str(path)], consistency=True))
     return problems + [d for r in records for d in r.diagnostics], seconds
 
 
@@ -143,8 +146,32 @@ def test_corpus_is_complete_and_well_formed() -> None:
         count-exceeds-denominator flow-mismatch percent-mismatch ci-order ci-excludes-estimate unknown-source
         unknown-reference duplicate-id duplicate-group id-mismatch date-order result-type-mismatch arm-periods
         unused-source placeholder empty-text text-too-long too-few-items forbidden-character leading-zero
-        median-outside-ci mean-outside-scale population-too-large review-in-future""".split()
+        median-outside-ci mean-outside-scale population-too-large review-in-future crossover-comparison
+        estimate-mismatch ci-not-reproduced p-value-mismatch grim-inconsistent""".split()
     assert sorted(set(required) - codes) == []
+
+
+ASSERTED_ELSEWHERE = {
+    "file-not-found": "test_validate_cli.py",  # a path, not a file's content
+    "file-unreadable": "test_loader.py",  # needs file permissions
+    "duplicate-trial": "test_invalid_corpus.py",  # two files: test_duplicate_trial_ids_across_files
+    "schema-stale": "test_validate_cli.py",  # the schema command
+    "registry-other-study": "test_registry_check.py",  # check --registry, against a registry entry
+    "registry-difference": "test_registry_check.py",
+    "registry-missing-outcome": "test_registry_check.py",
+    "registry-unversioned": "test_registry_check.py",
+    "registry-newer-version": "test_registry_check.py",
+}
+
+
+def test_every_catalogued_code_is_raised_at_its_position() -> None:
+    """Each code of the catalogue is expected, at a line and column, by a corpus case (or one named test)."""
+    positioned = {e.code for path in CASE_FILES for e in read_expectations(path) if e.column is not None}
+    positioned |= {e.code for name, build in GENERATED.items() for e in build(name)[1] if e.column is not None}
+    for code, test_file in ASSERTED_ELSEWHERE.items():
+        assert f"error[{code}]" in (REPO / "tests" / test_file).read_text(encoding="utf-8") or \
+            f'"{code}"' in (REPO / "tests" / test_file).read_text(encoding="utf-8"), code
+    assert sorted(set(CATALOGUE) - positioned - set(ASSERTED_ELSEWHERE)) == []
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
@@ -157,9 +184,9 @@ def test_invalid_case(path: Path, input_log, capsys, tmp_path, monkeypatch) -> N
     assert_exactly(diagnostics, expected)
 
     warnings_only = all(e.severity == "warning" for e in expected)
-    assert main(["validate", str(path)]) == (0 if warnings_only else 1)
+    assert main(["validate", "--consistency", str(path)]) == (0 if warnings_only else 1)
     default = capsys.readouterr()
-    assert main(["validate", "--strict", str(path)]) == 1
+    assert main(["validate", "--consistency", "--strict", str(path)]) == 1
     strict = capsys.readouterr()
     for e in expected:
         column = f"{e.column}" if e.column is not None else r"\d+"
@@ -426,7 +453,7 @@ def test_one_process_reports_every_bad_file(tmp_path: Path) -> None:
     expected[str(folder / "generated" / "too-large-50mb.yaml")] = [_error("file-too-large", (1, 1))]
 
     proc = subprocess.run(
-        [sys.executable, "-m", "evidencekb", "validate", "--format", "json", str(folder)],
+        [sys.executable, "-m", "evidencekb", "validate", "--consistency", "--format", "json", str(folder)],
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )
     assert proc.returncode == 1, proc.stderr

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from evidencekb.cli import main
-from evidencekb.records import check_paths
+from evidencekb.pipeline import check_paths
 
 FILLED = {
     "randomized": "24",

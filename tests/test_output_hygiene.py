@@ -12,18 +12,17 @@ from pathlib import Path
 import pytest
 
 from evidencekb.cli import main
-from evidencekb.computed import compute_trial
 from evidencekb.export.csv_export import csv_tables
-from evidencekb.records import check_bytes
+from evidencekb.pipeline import check_record
 from evidencekb.text_hygiene import printable
 
 MINIMAL = (Path(__file__).resolve().parent / "corpus" / "valid" / "minimal.yaml").read_text(encoding="utf-8")
 
 
 def _tables(text: str) -> dict[str, list[dict[str, str]]]:
-    record = check_bytes(text.encode(), "minimal.yaml")
-    assert record.trial is not None and record.document is not None and record.diagnostics == []
-    computed = compute_trial(record.trial, record.document.number_texts)
+    record = check_record("minimal.yaml", text.encode(), compute=True)
+    assert record.trial is not None and record.diagnostics == []
+    computed = record.computed
     return {name: list(csv.DictReader(io.StringIO(table)))
             for name, table in csv_tables([(record.trial, computed)]).items()}
 

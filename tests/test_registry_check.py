@@ -17,7 +17,7 @@ from evidencekb.cli import main
 from evidencekb.diagnostics import Diagnostic
 from evidencekb.importers.ctgov import Study
 from evidencekb.importers.fetch import load_study
-from evidencekb.records import check_bytes
+from evidencekb.pipeline import check_record
 from evidencekb.registry import compare
 
 IGA = "resultsSection.outcomeMeasuresModule.outcomeMeasures[3]"
@@ -32,7 +32,7 @@ def _record(fixture: Path, edit: tuple[str, str] | None = None) -> tuple[str, li
 
 
 def _registry_findings(text: str, fixture: Path) -> tuple[list[Diagnostic], int]:
-    record = check_bytes(text.encode("utf-8"), "trial.yaml")
+    record = check_record("trial.yaml", text.encode("utf-8"))
     assert record.trial is not None and record.document is not None
     comparison = compare(record.document, record.trial, Study(load_study(str(fixture))))
     return comparison.diagnostics, len(comparison.rows)

@@ -11,9 +11,9 @@ from markupsafe import Markup
 
 from _html import parse
 from conftest import ROOT
-from evidencekb.computed import compute_trial
+from evidencekb.audit import audit_trial
 from evidencekb.models import Trial
-from evidencekb.records import check_file
+from evidencekb.pipeline import check_record
 from evidencekb.render import (
     INDEX_PAGES,
     PageLinks,
@@ -35,7 +35,7 @@ PAYLOAD = '<script>alert(1)</script><img src=x onerror="alert(1)"> [x](javascrip
 
 @cache
 def _record(name: str) -> tuple[Trial, dict]:  # type: ignore[type-arg]
-    record = check_file(str(ROOT / f"content/trials/{name}.yaml"))
+    record = check_record(str(ROOT / f"content/trials/{name}.yaml"))
     assert record.trial is not None and record.document is not None
     return record.trial, dict(record.document.number_texts)
 
@@ -43,7 +43,7 @@ def _record(name: str) -> tuple[Trial, dict]:  # type: ignore[type-arg]
 def context(name: str, trial: Trial | None = None) -> TrialContext:
     base, texts = _record(name)
     trial = trial or base
-    return TrialContext(trial, compute_trial(trial, texts), texts,
+    return TrialContext(trial, audit_trial(trial, texts), texts,
                         PageLinks(record="../x.yaml", computed="x.computed.json", methods="../../methods/"),
                         {"TIS": "Total Improvement Score", "IVIG": "intravenous immune globulin"})
 

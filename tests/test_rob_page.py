@@ -9,18 +9,18 @@ from fhir.resources.artifactassessment import ArtifactAssessment
 from _html import Node, parse
 from conftest import ROOT
 from evidencekb import rob2
-from evidencekb.computed import compute_trial
+from evidencekb.audit import audit_trial
 from evidencekb.export.fhir_export import RISK_OF_BIAS_PROFILE, trial_bundle
 from evidencekb.export.json_export import Export, trial_json
 from evidencekb.models import Trial
 from evidencekb.models.rob import RobOverride
-from evidencekb.records import check_bytes, check_file
+from evidencekb.pipeline import check_record
 from evidencekb.render import PageLinks, TrialContext
 from evidencekb.render.rob import render_risk_of_bias
 
 
 def _proderm() -> Trial:
-    record = check_file(str(ROOT / "content/trials/proderm.yaml"))
+    record = check_record(str(ROOT / "content/trials/proderm.yaml"))
     assert record.trial is not None and not record.diagnostics
     return record.trial
 
@@ -33,7 +33,7 @@ def _with_answer(trial: Trial, question: str, answer: str) -> Trial:
 
 def _cells(trial: Trial) -> dict[str, str]:
     """Traffic-light cells by column (D1 ... D5, overall) as the reader sees them: symbol and words."""
-    ctx = TrialContext(trial, compute_trial(trial), {}, PageLinks(record="r", computed="c", methods="m"))
+    ctx = TrialContext(trial, audit_trial(trial), {}, PageLinks(record="r", computed="c", methods="m"))
     root = parse(str(render_risk_of_bias(ctx)))
     table = root.find("table", class_="ekb-rob-table")
     assert table is not None
@@ -44,7 +44,7 @@ def test_proderm_page_shows_the_computed_table_with_a_source_for_every_answer() 
     trial = _proderm()
     assert _cells(trial) == {"D1": "\u2212 Some concerns", "D2": "+ Low risk", "D3": "+ Low risk",
                              "D4": "+ Low risk", "D5": "\u2212 Some concerns", "overall": "\u2212 Some concerns"}
-    ctx = TrialContext(trial, compute_trial(trial), {}, PageLinks(record="r", computed="c", methods="m"))
+    ctx = TrialContext(trial, audit_trial(trial), {}, PageLinks(record="r", computed="c", methods="m"))
     root = parse(str(render_risk_of_bias(ctx)))
     details = root.find_all("details")
     assert [d.find("summary").text for d in details if d.find("summary")] == [
@@ -102,7 +102,7 @@ def test_a_crossover_trial_is_not_judged_by_the_parallel_group_rules() -> None:
 
 def test_json_export_carries_the_judgements_and_matches_its_schema() -> None:
     trial = _proderm()
-    data = json.loads(trial_json(trial, compute_trial(trial)))
+    data = json.loads(trial_json(trial, audit_trial(trial)))
     Export.model_validate(data)
     [assessment] = data["risk_of_bias"]
     assert [d["judgement"] for d in assessment["domains"]] == ["some-concerns", "low", "low", "low", "some-concerns"]
@@ -113,7 +113,7 @@ def test_json_export_carries_the_judgements_and_matches_its_schema() -> None:
 
 def test_fhir_artifact_assessment_follows_the_risk_of_bias_profile() -> None:
     trial = _with_answer(_proderm(), "1.2", "N")
-    bundle = trial_bundle(trial, compute_trial(trial))
+    bundle = trial_bundle(trial, audit_trial(trial))
     [entry] = [e for e in bundle["entry"] if e["resource"]["resourceType"] == "ArtifactAssessment"]
     resource = ArtifactAssessment.model_validate(entry["resource"])
     assert resource.meta.profile == [RISK_OF_BIAS_PROFILE]
@@ -133,7 +133,7 @@ def test_an_answer_that_opens_a_new_branch_makes_its_question_required_in_the_re
     at = lines.index('      - question: "3.1"') + 1
     assert lines[at] == "        answer: PY"
     lines[at] = "        answer: PN"  # not all data available: domain 3 now needs 3.2
-    record = check_bytes(("\n".join(lines) + "\n").encode(), "proderm.yaml")
+    record = check_record("proderm.yaml", ("\n".join(lines) + "\n").encode())
     [missing] = [d for d in record.diagnostics if d.code == "rob-missing-answer"]
     first_answer = lines.index('      - question: "1.1"') + 1
     assert (missing.line, missing.column) == (first_answer, 7)  # the answers list, at its first item

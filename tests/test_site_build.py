@@ -181,17 +181,16 @@ def test_trial_pages_not_in_navigation_but_in_tag_indexes(built_sites: BuiltSite
 
 
 def test_downloads_yaml_and_deterministic_computed_json(built_sites: BuiltSites, proderm: Node) -> None:
-    from evidencekb.computed import compute_trial
-    from evidencekb.records import check_file
+    from evidencekb.pipeline import check_record
 
     hrefs = [a.attrs["href"] for a in proderm.find_all("a") if "download" in a.attrs]
     assert hrefs == ["../proderm.yaml", "proderm.computed.json"]
     site = built_sites.real / "trials/proderm"
     assert (site / hrefs[0]).resolve().read_bytes() == (ROOT / "content/trials/proderm.yaml").read_bytes()
     written = (site / hrefs[1]).read_text(encoding="utf-8")
-    record = check_file(str(ROOT / "content/trials/proderm.yaml"))
-    assert record.trial is not None and record.document is not None
-    expected = compute_trial(record.trial, record.document.number_texts).to_dict()
+    record = check_record(str(ROOT / "content/trials/proderm.yaml"), compute=True)
+    assert record.computed is not None
+    expected = record.computed.to_dict()
     assert json.loads(written) == json.loads(json.dumps(expected))
     # canonical form, so that equal records give byte-equal files: sorted keys, no padding, UTF-8
     assert written == json.dumps(json.loads(written), sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
@@ -287,7 +286,7 @@ def _build(folder: Path) -> tuple[int, str]:
 
 def test_invalid_record_fails_the_build_with_validate_messages(tmp_path: Path) -> None:
     from evidencekb.diagnostics import render
-    from evidencekb.records import check_paths
+    from evidencekb.pipeline import check_paths
 
     folder = _copy_site(tmp_path)
     record = folder / "content/trials/dalakas-1993.yaml"

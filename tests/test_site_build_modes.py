@@ -1,6 +1,6 @@
 """Build modes that must not change the site: dirty rebuilds, as ``make serve`` (``mkdocs serve --dirty``)
-runs them, rebuild only what changed and end up as a full build would; a build with worker processes
-(summaries first, pages rendered in the background) writes the same files as one without."""
+runs them, rebuild only what changed and end up as a full build would; a build with worker processes (one pass per
+record, giving its summary and its page) writes the same files as one without."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from mkdocs.config import load_config
 
 from _synth import synth
 from conftest import ROOT
-from evidencekb import plugin, sitebuild
+from evidencekb import sitebuild
 
 
 @pytest.fixture
@@ -96,8 +96,7 @@ def test_changes_shown_on_other_pages_rebuild_those_pages_too(docs: Path, tmp_pa
         assert (site / page).read_bytes() == (full / page).read_bytes()
 
 
-def test_worker_processes_and_background_rendering_change_no_file(docs: Path, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_worker_processes_change_no_file(docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     synth.write(2 * sitebuild.MIN_RECORDS_PER_WORKER, str(docs / "trials"), seed=13)
     config = (tmp_path / "mkdocs.yml").read_text(encoding="utf-8")
     for workers in (1, 2):
@@ -105,20 +104,19 @@ def test_worker_processes_and_background_rendering_change_no_file(docs: Path, tm
                                       f"      glossary: includes/abbreviations.md\n      workers: {workers}\n")
         assert with_workers != config
         (tmp_path / f"mkdocs-{workers}.yml").write_text(with_workers, encoding="utf-8")
-    renderers: list[int] = []
+    pools: list[int] = []
+    worker_pool = sitebuild.worker_pool
 
-    class CountingRenderer(plugin.BackgroundRenderer):
-        def __init__(self, jobs: list[sitebuild.RecordJob]) -> None:
-            renderers.append(len(jobs))
-            super().__init__(jobs)
+    def counting_pool(workers: int) -> sitebuild.ProcessPoolExecutor:
+        pools.append(workers)
+        return worker_pool(workers)
 
-    monkeypatch.setattr(plugin, "BackgroundRenderer", CountingRenderer)
+    monkeypatch.setattr(sitebuild, "worker_pool", counting_pool)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     _build(docs, tmp_path / "one", dirty=False, config_file="mkdocs-1.yml")
-    assert renderers == []
+    assert pools == []
     _build(docs, tmp_path / "two", dirty=False, config_file="mkdocs-2.yml")
-    published = len(list((tmp_path / "one/trials").glob("*/index.html")))
-    assert renderers == [published] and published > 2 * sitebuild.MIN_RECORDS_PER_WORKER
+    assert pools == [2]
 
     def tree(site: Path) -> dict[str, bytes]:
         return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}

@@ -77,3 +77,97 @@ def test_cache_rebuilds_exactly_the_records_whose_files_changed(tmp_path: Path) 
     (tmp_path / "proderm.yaml").unlink()
     remaining = cache.build(other_links[:1] + other_links[2:], workers=1)
     assert [r.summary.path for r in remaining] == [other_links[0].path, other_links[2].path]
+
+
+def test_one_pass_per_record_gives_its_summary_and_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copy(ROOT / "content/trials/proderm.yaml", tmp_path)
+    loaded: list[str] = []
+    check_record = sitebuild.check_record
+
+    def counting(path: str, *args: object, **kwargs: bool) -> object:
+        loaded.append(path)
+        return check_record(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sitebuild, "check_record", counting)
+    [pages] = build_records(_jobs(tmp_path), workers=1)
+    assert loaded == [str(tmp_path / "proderm.yaml")]
+    assert pages.summary.row is not None and pages.summary.row.short_name == "ProDERM"
+    assert pages.rendered is not None and "ProDERM" in pages.rendered.page
+    assert '"trial":"proderm"' in pages.rendered.computed_json
+
+
+def test_duplicate_ids_are_found_once_across_the_summaries(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(ROOT / "content/trials/proderm.yaml", tmp_path / folder)
+    jobs = [RecordJob(str(tmp_path / f / "proderm.yaml"), LINKS, GLOSSARY) for f in ("a", "b")]
+    summaries = [p.summary for p in build_records(jobs, workers=1)]
+    problems = sitebuild.site_problems(summaries, [])
+    assert [(d.path, d.code) for d in problems] == [(jobs[1].path, "duplicate-trial")]
+    assert (problems[0].line, problems[0].column) == summaries[1].id.position  # type: ignore[union-attr]
+
+
+def _listing(rows: tuple[str, ...] = ("row",), titles: tuple[str, ...] = ("T",),
+             glossary: tuple[tuple[str, str], ...] = ()) -> sitebuild.SiteListing:
+    return sitebuild.SiteListing(rows, tuple((t, t, ()) for t in titles), glossary)  # type: ignore[arg-type]
+
+
+def test_pages_made_stale_by_an_edit() -> None:
+    pages, markers = ["index.md", "trials/a.md", "methods.md"], {"index.md"}
+    assert sitebuild.pages_made_stale(None, _listing(), pages, markers) == []  # the first build builds all
+    assert sitebuild.pages_made_stale(_listing(), _listing(), pages, markers) == []
+    assert sitebuild.pages_made_stale(_listing(), _listing(rows=("other",)), pages, markers) == ["index.md"]
+    assert sitebuild.pages_made_stale(_listing(), _listing(titles=("U",)), pages, markers) == pages
+    assert sitebuild.pages_made_stale(_listing(), _listing(glossary=(("RD", "risk difference"),)), pages,
+                                      markers) == pages
+
+
+def test_search_index_after_a_dirty_build_keeps_only_fresh_entries() -> None:
+    previous = [{"location": "", "text": "old home"}, {"location": "a/", "text": "old a"},
+                {"location": "a/#s", "text": "old a section"}, {"location": "b/", "text": "b"},
+                {"location": "gone/", "text": "removed page"}]
+    rebuilt = [{"location": "", "text": "new home"}, {"location": "a/", "text": "new a"}]
+    merged = sitebuild.merged_search_index(previous, rebuilt, pages={"", "a/", "b/"}, built={"", "a/"})
+    assert [e["text"] for e in merged] == ["b", "new home", "new a"]
+
+
+def test_tags_are_kept_on_the_first_entry_of_each_page() -> None:
+    entries: list[dict[str, object]] = [{"location": "a/", "tags": ["x"]}, {"location": "a/#s", "tags": ["x"]},
+                                        {"location": "b/", "tags": ["y"]}]
+    sitebuild.tags_once_per_page(entries)
+    assert [e.get("tags") for e in entries] == [["x"], None, ["y"]]
+
+
+def test_backing_files_are_rewritten_only_when_their_content_changes(tmp_path: Path) -> None:
+    path = sitebuild.write_backing_file(str(tmp_path), "trials/a.md", "one")
+    assert Path(path).read_text(encoding="utf-8") == "one"
+    stamp = Path(path).stat().st_mtime_ns
+    Path(path).touch()
+    touched = Path(path).stat().st_mtime_ns
+    assert sitebuild.write_backing_file(str(tmp_path), "trials/a.md", "one") == path
+    assert Path(path).stat().st_mtime_ns == touched >= stamp
+    sitebuild.write_backing_file(str(tmp_path), "trials/a.md", "two")
+    assert Path(path).read_text(encoding="utf-8") == "two"
+
+
+def test_glossary_is_read_from_the_abbreviations_file(tmp_path: Path) -> None:
+    (tmp_path / "abbr.md").write_text("*[RD]: risk difference\n", encoding="utf-8")
+    assert sitebuild.read_glossary(str(tmp_path / "abbr.md")) == {"RD": "risk difference"}
+    assert sitebuild.read_glossary(str(tmp_path / "missing.md")) == {}
+
+
+def test_published_records_give_their_files_and_drafts_none(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "content/trials/proderm.yaml", tmp_path)
+    draft = (ROOT / "content/trials/dalakas-1993.yaml").read_text(encoding="utf-8")
+    (tmp_path / "dalakas-1993.yaml").write_text(draft.replace("status: published", "status: draft", 1),
+                                                encoding="utf-8")
+    results = build_records(_jobs(tmp_path), workers=1)
+    published, unpublished = sitebuild.published_files(results, "trials")
+    assert [(t.page_uri, t.json_uri) for t in published] == [("trials/proderm.md",
+                                                              "trials/proderm/proderm.computed.json")]
+    assert unpublished == [str(tmp_path / "dalakas-1993.yaml")]
+    assert published[0].page == results[1].rendered.page  # type: ignore[union-attr]
+    assert sitebuild.published_tags(results) == list(results[1].summary.tags) and results[1].summary.tags
+    listing = sitebuild.SiteListing.of([published[0].row], results, {"RD": "risk difference"})
+    assert listing.listings == (("proderm", "ProDERM", results[1].summary.tags),)
+    assert listing.glossary == (("RD", "risk difference"),)

@@ -12,7 +12,7 @@ import yaml
 
 from _synth import synth
 from evidencekb.cli import main
-from evidencekb.records import check_paths
+from evidencekb.pipeline import check_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 12

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from evidencekb.cli import main
-from evidencekb.records import check_paths
+from evidencekb.pipeline import check_paths
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -122,7 +122,7 @@ def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_json_format_for_many_files(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["validate", "--format", "json", str(INVALID)], capsys)
+    code, out, _ = run(["validate", "--consistency", "--format", "json", str(INVALID)], capsys)
     assert code == 1
     rows = json.loads(out)["diagnostics"]
     assert {Path(r["path"]).name for r in rows} == {p.name for p in INVALID.glob("*.yaml")}
@@ -138,7 +138,7 @@ def test_json_format_when_valid(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_github_format(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["validate", "--format", "github", str(INVALID)], capsys)
+    code, out, err = run(["validate", "--consistency", "--format", "github", str(INVALID)], capsys)
     assert code == 1 and err == ""
     lines = out.splitlines()
     assert len(lines) >= len(list(INVALID.glob("*.yaml")))

@@ -5,6 +5,11 @@ typed: ``35`` means 34.5 to 35.5). Intervals are tried against every known metho
 reproduce them are named. Mismatches become warnings at the position of the printed number (errors
 under ``--strict``), unless reviewers acknowledged them in the record; an acknowledgement names the
 printed and recomputed values it accepts, so any later change to either brings the warning back.
+
+The audit owns the consistency checks and builds the computed namespace once: :func:`audit_trial` takes the
+comparisons from ``evidencekb.computed`` and returns the ``ComputedTrial`` with its checks. A printed
+percentage is checked here for the report, but its warning is the rule ``percent-mismatch`` of
+``evidencekb.checks.counts`` (which also covers adverse events and baseline rows), so it is not raised twice.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
-from evidencekb.computed import Comparison, ComputedTrial, ConsistencyCheck
+from evidencekb.computed import DEFAULT_LEVEL, Comparison, ComputedTrial, ConsistencyCheck, compare_results
 from evidencekb.diagnostics import Diagnostic, Severity
 from evidencekb.effects import (
     BinaryAnalysis,
@@ -37,10 +42,23 @@ _RATIO = {"risk-ratio", "odds-ratio"}
 _SCALE = {"fraction": 1.0, "percentage-points": 100.0, "ratio": 1.0, "units": 1.0}
 
 
-def audit_trial(trial: Trial, computed: ComputedTrial, texts: Mapping[Path, str]) -> Iterator[ConsistencyCheck]:
+def audit_trial(
+    trial: Trial, number_texts: Mapping[Path, str] | None = None, level: float = DEFAULT_LEVEL
+) -> ComputedTrial:
+    """Every comparison of the trial, and the audit of every printed statistic against it.
+
+    ``number_texts``: the numbers as typed in the record (``Document.number_texts``), which give the
+    rounding each printed number was compared within.
+    """
+    comparisons = compare_results(trial, level)
+    checks = tuple(_checks(trial, comparisons, number_texts or {}))
+    return ComputedTrial(trial.id, level, comparisons, checks)
+
+
+def _checks(trial: Trial, comparisons: tuple[Comparison, ...], texts: Mapping[Path, str]) -> Iterator[ConsistencyCheck]:
     auditor = _Auditor(texts)
     for i, result in enumerate(trial.results):
-        comparison = computed.for_result(i)
+        comparison = next((c for c in comparisons if c.result == i), None)
         for j, group in enumerate(result.binary or []):
             if group.percent is not None:
                 yield auditor.percent(
@@ -75,9 +93,7 @@ class _Auditor:
             if not counts
             else f"{printed:g}% of {total} is {counts.start} to {counts.stop - 1}, not {events}"
         )
-        return ConsistencyCheck(
-            loc, endpoint, "percentage", f"{printed:g}%", exact, "inconsistent", detail, "percent-mismatch"
-        )
+        return ConsistencyCheck(loc, endpoint, "percentage", f"{printed:g}%", exact, "inconsistent", detail)
 
     def grim(self, loc: Path, endpoint: str, mean: float, n: int) -> ConsistencyCheck:
         decimals = self.decimals(loc, mean)

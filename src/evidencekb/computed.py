@@ -2,18 +2,21 @@
 
 Reviewers type what sources printed (counts, means, SDs); this module derives every effect shown on the
 site and in exports, with the method named, and keeps it apart from the record (``ComputedTrial`` is
-attached at build time and serialized on its own, never written back into the YAML). Which groups may be
+attached at build time and serialized on its own, never written back into the YAML). The audit of the
+printed statistics (``evidencekb.audit``) builds the ``ComputedTrial`` from these comparisons and its checks;
+nothing here depends on it. Which groups may be
 compared is decided here: two randomized arms (intervention vs comparator) only; treatment exposures in
 a crossover are not independent groups, so no parallel-group effect is computed for them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from evidencekb.effects import (
+    BINARY_METHODS,
+    DEFAULT_VARIANCE,
     BinaryAnalysis,
     BinaryCounts,
     ContinuousAnalysis,
@@ -28,7 +31,7 @@ from evidencekb.models import BinaryGroup, ContinuousGroup, Result, Trial
 from evidencekb.models.outcomes import GroupRef
 
 DEFAULT_LEVEL = 0.95
-DEFAULT_METHODS = {"risk_difference": "newcomb", "risk_ratio": "log", "odds_ratio": "logit", "variance": "welch"}
+DEFAULT_METHODS = {**BINARY_METHODS, "variance": DEFAULT_VARIANCE}
 
 
 @dataclass(frozen=True)
@@ -107,16 +110,9 @@ class ComputedTrial:
         }
 
 
-def compute_trial(
-    trial: Trial, number_texts: Mapping[Path, str] | None = None, level: float = DEFAULT_LEVEL
-) -> ComputedTrial:
-    """Every comparison of the trial, and the audit of every printed statistic against it."""
-    from evidencekb.audit import audit_trial
-
-    comparisons = tuple(compare_result(trial, i, level) for i in range(len(trial.results)))
-    computed = ComputedTrial(trial.id, level, comparisons)
-    checks = tuple(audit_trial(trial, computed, number_texts or {}))
-    return ComputedTrial(trial.id, level, comparisons, checks)
+def compare_results(trial: Trial, level: float = DEFAULT_LEVEL) -> tuple[Comparison, ...]:
+    """The comparison of every result of the trial, in the order of its results."""
+    return tuple(compare_result(trial, i, level) for i in range(len(trial.results)))
 
 
 def compare_result(trial: Trial, index: int, level: float = DEFAULT_LEVEL) -> Comparison:

@@ -3,9 +3,9 @@
 A line diff of YAML shows that ``37`` became ``35``; reviewers need to know what that does: which
 endpoint's numbers changed, how each recomputed effect moved, which printed statistic no longer matches,
 and whether the number changed without its citation changing (a typo, or a value read from a different
-table than the one cited). Records are read with ``git cat-file`` and the same loader and validation as
-``evidencekb validate``, so nothing in the work tree is written, and compared in their normalized form
-(``Trial.model_dump``): formatting, comments and key order never show up as changes.
+table than the one cited). Records are read with ``git cat-file`` and go through the same pipeline as
+``evidencekb validate`` (``evidencekb.pipeline``), so nothing in the work tree is written, and compared in
+their normalized form (``Trial.model_dump``): formatting, comments and key order never show up as changes.
 """
 
 from __future__ import annotations
@@ -15,19 +15,17 @@ import os
 import re
 import subprocess
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from evidencekb.checks import run_checks
-from evidencekb.computed import ComputedTrial, compute_trial
+from evidencekb.computed import ComputedTrial
 from evidencekb.content_rules import RECORD_SUFFIXES
 from evidencekb.diagnostics import Diagnostic, Severity
 from evidencekb.effects import Estimate
-from evidencekb.loader import Path, load_bytes
+from evidencekb.loader import Path
 from evidencekb.models import Trial
-from evidencekb.records import discover
-from evidencekb.validation import validate_document
+from evidencekb.pipeline import CheckedRecord, check_record, cross_record_problems, discover, record_id
 
 WORKING_TREE = "working tree"
 _ABSENT: Any = object()  # a list item (or key) that exists on one side only
@@ -39,11 +37,11 @@ class RevisionError(Exception):
 
 @dataclass(frozen=True)
 class Loaded:
-    """A valid record: where it was read, the trial, and how its numbers were typed (for the audit)."""
+    """A valid record: where it was read, the trial and its computed namespace (with the audit)."""
 
     path: str
     trial: Trial
-    number_texts: Mapping[Path, str]
+    computed: ComputedTrial
 
 
 @dataclass
@@ -148,25 +146,25 @@ def read_revision(root: str, revision: str, content: str) -> Snapshot:
         raise RevisionError(f"unknown revision '{revision}' (not a commit in this repository)") from None
     commit = found.decode().strip()
     listing = _git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", content)
-    snapshot = Snapshot(revision)
-    for path in sorted(p for p in listing.decode().split("\0") if p.endswith(RECORD_SUFFIXES)):
-        _add(snapshot, _git(root, "cat-file", "blob", f"{commit}:{path}"), f"{revision}:{path}")
-    return snapshot
+    paths = sorted(p for p in listing.decode().split("\0") if p.endswith(RECORD_SUFFIXES))
+    return _snapshot(revision, [check_record(f"{revision}:{path}", _git(root, "cat-file", "blob", f"{commit}:{path}"),
+                                             compute=True) for path in paths])
 
 
 def read_worktree(root: str, content: str) -> Snapshot:
     """The records under ``content`` as they are on disk, committed or not."""
-    snapshot = Snapshot(WORKING_TREE)
     folder = os.path.join(root, content)
+    records = []
     files, refused = discover([folder] if os.path.isdir(folder) else [])  # symlinks, FIFOs, stray files
-    snapshot.diagnostics.extend(dataclasses.replace(d, path=os.path.relpath(d.path, root)) for d in refused)
     for path in files:
         try:
             with open(path, "rb") as handle:
                 raw = handle.read()
         except OSError as exc:
             raise RevisionError(f"cannot read {path}: {exc.strerror}") from None
-        _add(snapshot, raw, os.path.relpath(path, root))
+        records.append(check_record(os.path.relpath(path, root), raw, compute=True))
+    snapshot = _snapshot(WORKING_TREE, records)
+    snapshot.diagnostics.extend(dataclasses.replace(d, path=os.path.relpath(d.path, root)) for d in refused)
     return snapshot
 
 
@@ -182,22 +180,17 @@ def _git(cwd: str, *args: str) -> bytes:
     return done.stdout
 
 
-def _add(snapshot: Snapshot, raw: bytes, label: str) -> None:
-    document, problems = load_bytes(raw, label)
-    trial = None
-    if document is not None:
-        trial, more = validate_document(document)
-        problems += more
-        if trial is not None:
-            problems += run_checks(trial, document)
-    snapshot.diagnostics.extend(problems)
-    if document is None or trial is None or any(p.severity is Severity.ERROR for p in problems):
-        return
-    if trial.id in snapshot.trials:
-        message = f"trial id '{trial.id}' is already used by {snapshot.trials[trial.id].path}"
-        snapshot.diagnostics.append(Diagnostic(label, 1, 1, Severity.ERROR, "duplicate-trial", message))
-        return
-    snapshot.trials[trial.id] = Loaded(label, trial, document.number_texts)
+def _snapshot(label: str, records: list[CheckedRecord]) -> Snapshot:
+    """The valid records of one side by trial id; a trial id used twice keeps its first file."""
+    snapshot = Snapshot(label, diagnostics=[d for r in records for d in r.diagnostics])
+    duplicates = cross_record_problems(record_id(r) for r in records if r.valid)
+    snapshot.diagnostics.extend(duplicates)
+    refused = {d.path for d in duplicates}
+    for record in records:
+        if record.valid and record.path not in refused:
+            assert record.trial is not None and record.computed is not None  # valid records are computed
+            snapshot.trials[record.trial.id] = Loaded(record.path, record.trial, record.computed)
+    return snapshot
 
 
 # ---------------------------------------------------------------------------------------- comparing
@@ -216,8 +209,7 @@ def compare(base: Snapshot, head: Snapshot) -> DiffReport:
         result = TrialDiff(tid, after.path)
         _walk(old_data, new_data, "", None, result)
         result.provenance = provenance_changes(result.values)
-        old_computed = compute_trial(old, before.number_texts)
-        new_computed = compute_trial(new, after.number_texts)
+        old_computed, new_computed = before.computed, after.computed
         result.effects = list(_effect_changes(old, old_computed, new, new_computed))
         result.checks = list(_check_changes(old_computed, new_computed, old_data, new_data))
         report.changed.append(result)

@@ -1,31 +1,35 @@
-"""Each record's share of the site, built without MkDocs: check, compute, render; cached and in parallel.
+"""The site without MkDocs: each record's share of it, and the bookkeeping of rebuilds, as plain functions.
 
-Checking, computing and rendering one record depends on no other record, so the work is shared out
-over worker processes when there are enough records and cores (MkDocs waits for it anyway). A
-worker's result, :class:`RecordPages`, is plain text and diagnostics that pickle cheaply; the MkDocs
-glue only wraps it into files. :class:`RecordCache` keeps each result keyed by the record file's
+Checking, computing and rendering one record depends on no other record, so :func:`build_records` shares
+the work out over worker processes when there are enough records and cores (MkDocs waits for it anyway).
+One pass per record gives both what the rest of the site needs of it (:class:`RecordSummary`) and its own
+files (:class:`RenderedRecord`); the result is plain text and diagnostics that pickle cheaply, so a record
+is read and checked once per build. :class:`RecordCache` keeps each result keyed by the record file's
 modification time and size, so a rebuild under ``mkdocs serve`` redoes only the records that changed.
+The rest (generated files backed on disk for dirty builds, which pages an edit makes stale, the search
+index after a dirty build) is plain data in, plain data out; ``evidencekb.plugin`` only hands MkDocs'
+objects to these functions.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from evidencekb.computed import compare_result, compute_trial
-from evidencekb.diagnostics import Diagnostic, has_errors
-from evidencekb.records import check_file, no_cycle_collection
-from evidencekb.render import PageLinks, TrialContext, TrialRow, render_trial_page, tags, trial_row
+from evidencekb.diagnostics import Diagnostic, Severity, has_errors
+from evidencekb.pipeline import RecordId, check_record, cross_record_problems, discover, no_cycle_collection, record_id
+from evidencekb.render import PageLinks, TrialRow, parse_abbreviations, tags, trial_row
 
 # Below this many records per worker, starting workers costs more than it saves.
 MIN_RECORDS_PER_WORKER = 16
+SearchEntry = dict[str, object]
+Listing = tuple[str | None, str, tuple[str, ...]]  # what the tag listings show of a trial: id, title, tags
 
 
 @dataclass(frozen=True)
@@ -35,8 +39,6 @@ class RecordJob:
     path: str
     links: PageLinks
     glossary: tuple[tuple[str, str], ...]
-    render: bool = True
-    """False: check and compute only (the summary), e.g. when pages are rendered later, elsewhere."""
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,14 @@ class RecordSummary:
 
     path: str
     diagnostics: tuple[Diagnostic, ...]
-    trial_id: str | None = None
-    id_position: tuple[int, int] = (1, 1)
+    id: RecordId | None = None
     published: bool = False
     tags: tuple[str, ...] = ()
     row: TrialRow | None = None
+
+    @property
+    def trial_id(self) -> str | None:
+        return self.id.id if self.id else None
 
 
 @dataclass(frozen=True)
@@ -69,25 +74,19 @@ class RecordPages:
 
 
 def build_record(job: RecordJob) -> RecordPages:
-    """Check, compute and render one record."""
-    record = check_file(job.path)
+    """Check, compute and render one record: one pass through the pipeline."""
+    record = check_record(job.path, compute=True)
     diagnostics = tuple(record.diagnostics)
     trial, document = record.trial, record.document
-    if trial is None or document is None:
-        return RecordPages(RecordSummary(job.path, diagnostics))
-    trial_id, id_position = trial.id, document.position(("id",))
-    if has_errors(record.diagnostics) or trial.status != "published":
-        return RecordPages(RecordSummary(job.path, diagnostics, trial_id, id_position))
-    if not job.render:  # the summary needs the primary outcome's comparison only, not the whole audit
-        row = trial_row(trial, functools.partial(compare_result, trial))
-        return RecordPages(RecordSummary(job.path, diagnostics, trial_id, id_position, True, tags(trial), row))
-    computed = compute_trial(trial, document.number_texts)
-    summary = RecordSummary(job.path, diagnostics, trial_id, id_position, True, tags(trial),
+    if trial is None or document is None or has_errors(diagnostics) or trial.status != "published":
+        return RecordPages(RecordSummary(job.path, diagnostics, record_id(record)))
+    computed = record.computed
+    summary = RecordSummary(job.path, diagnostics, record_id(record), True, tags(trial),
                             trial_row(trial, computed.for_result))
-    ctx = TrialContext(trial, computed, document.number_texts, job.links, dict(job.glossary))
+    page = record.kind.render(trial, computed, document, job.links, dict(job.glossary))
     computed_json = json.dumps(computed.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                                allow_nan=False)
-    return RecordPages(summary, RenderedRecord(render_trial_page(ctx), computed_json + "\n"))
+    return RecordPages(summary, RenderedRecord(page, computed_json + "\n"))
 
 
 def build_records(jobs: Sequence[RecordJob], workers: int) -> list[RecordPages]:
@@ -116,30 +115,6 @@ def useful_workers(records: int, workers: int) -> int:
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-
-
-class BackgroundRenderer:
-    """Renders records on one worker process while MkDocs converts the pages rendered before them.
-
-    MkDocs converts pages one after another on one core; rendering them on another core meanwhile
-    takes the rendering out of the build's critical path. The worker checks and computes each record
-    again (it shares no memory with the process that summarized it) and stays ahead of MkDocs, whose
-    Markdown conversion of a page takes several times longer than rendering it.
-    """
-
-    def __init__(self, jobs: Sequence[RecordJob]) -> None:
-        self._pool = worker_pool(1)
-        self._futures = {job.path: self._pool.submit(_build_without_cycle_collection, job) for job in jobs}
-
-    def rendered(self, path: str) -> RenderedRecord:
-        """The record's files, waiting for the worker if it has not got there yet."""
-        rendered = self._futures[path].result().rendered
-        if rendered is None:
-            raise RuntimeError(f"{path} has no page: it changed while the site was being built")
-        return rendered
-
-    def close(self) -> None:
-        self._pool.shutdown(cancel_futures=True)
 
 
 def _build_without_cycle_collection(job: RecordJob) -> RecordPages:
@@ -177,3 +152,152 @@ def _key(job: RecordJob) -> tuple[object, ...]:
     except OSError:
         return (job,)  # unreadable: never matches a cached result of a readable file
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size, job)
+
+
+# -------------------------------------------------------------------------------- the site as a whole
+
+
+def display_path(path: str) -> str:
+    """A folder as ``validate`` names it: relative to the working directory when inside it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def record_files(records_dir: str) -> tuple[list[str], list[Diagnostic]]:
+    """The record files of the site, as ``validate`` would name them, and the problems finding them."""
+    return discover([display_path(records_dir)])
+
+
+def site_problems(summaries: Iterable[RecordSummary], problems: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Every diagnostic of the site's records, the cross-record rules' included (run once per build)."""
+    summaries = list(summaries)
+    found = list(problems) + cross_record_problems(s.id for s in summaries)
+    return found + [d for s in summaries for d in s.diagnostics]
+
+
+def warnings_of(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.severity is Severity.WARNING]
+
+
+def read_glossary(path: str) -> dict[str, str]:
+    """The abbreviations file (``*[TERM]: meaning``) as term -> meaning; none when there is no file."""
+    if not os.path.isfile(path):
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return parse_abbreviations(handle.read())
+
+
+def write_backing_file(folder: str, src_uri: str, content: str) -> str:
+    """The file behind a generated page under ``folder``, rewritten only when its content changed.
+
+    A dirty build rebuilds only pages whose source file is newer than their output, and a generated page
+    with in-memory content always counts as newer; a file whose modification time changes only with its
+    content makes the page count as changed only when it is.
+    """
+    path = os.path.join(folder, *src_uri.split("/"))
+    if not os.path.isfile(path) or _read(path) != content:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(content)
+    return path
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+@dataclass(frozen=True)
+class TrialFiles:
+    """The generated files of one published record (paths relative to the docs folder) and its table row."""
+
+    page_uri: str
+    page: str
+    json_uri: str
+    computed_json: str
+    row: TrialRow
+
+
+def published_files(results: Iterable[RecordPages], folder: str) -> tuple[list[TrialFiles], list[str]]:
+    """The files of each published record under ``folder`` (``<folder>/<id>.md`` and its computed JSON), and
+    the paths of the other records (drafts), whose YAML is not published either."""
+    published, unpublished = [], []
+    for result in results:
+        summary, rendered = result.summary, result.rendered
+        if not summary.published or summary.row is None or rendered is None:
+            unpublished.append(summary.path)
+            continue
+        base = f"{folder}/{summary.trial_id}"
+        published.append(TrialFiles(f"{base}.md", rendered.page, f"{base}/{summary.trial_id}.computed.json",
+                                    rendered.computed_json, summary.row))
+    return published, unpublished
+
+
+def published_tags(results: Iterable[RecordPages]) -> list[str]:
+    """Every tag of every published record, in order (the index pages count and list them)."""
+    return [tag for r in results if r.summary.published for tag in r.summary.tags]
+
+
+@dataclass(frozen=True)
+class SiteListing:
+    """What pages other than a record's own show of the records: the trial table, tag listings, glossary."""
+
+    rows: tuple[TrialRow, ...]
+    listings: tuple[Listing, ...]
+    glossary: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, rows: Iterable[TrialRow], results: Iterable[RecordPages], glossary: dict[str, str]) -> SiteListing:
+        """The listing of a build: its table rows, every record's title and tags, the glossary."""
+        listings = tuple((r.summary.trial_id, r.summary.row.short_name, r.summary.tags)
+                         for r in results if r.summary.row)
+        return cls(tuple(rows), listings, tuple(sorted(glossary.items())))
+
+
+def pages_made_stale(before: SiteListing | None, now: SiteListing, pages: Sequence[str],
+                     marker_pages: Iterable[str]) -> list[str]:
+    """The pages (source URIs) a dirty rebuild must also rebuild, besides those whose own files changed.
+
+    The trial table shows every trial's row; the tag listings show every trial's title and tags, and
+    the tags plugin can list only the pages a build reads, so a change there (or to the glossary,
+    which every page includes) rebuilds every page: rare edits, at the cost of a full build.
+    ``before`` is None for the first build, which builds everything anyway.
+    """
+    if before is None:
+        return []
+    if now.listings != before.listings or now.glossary != before.glossary:
+        return list(pages)
+    if now.rows != before.rows:
+        return sorted(marker_pages)
+    return []
+
+
+def page_of(entry: SearchEntry) -> str:
+    """The page URL of a search index entry (its location without the section anchor)."""
+    return str(entry["location"]).split("#")[0]
+
+
+def merged_search_index(previous: list[SearchEntry], rebuilt: list[SearchEntry], pages: set[str],
+                        built: set[str]) -> list[SearchEntry]:
+    """The whole search index after a dirty rebuild, without stale entries.
+
+    mkdocs-material's search plugin indexes only the pages a dirty build rebuilt and merges them into
+    the previous index by the first rebuilt page's URL alone: with several pages rebuilt, older
+    entries of the others stay, and a rebuilt home page (URL "") drops every other page. Here the
+    previous entries of every rebuilt (``built``) or removed (not in ``pages``) page are dropped instead.
+    """
+    return [e for e in previous if (url := page_of(e)) in pages and url not in built] + rebuilt
+
+
+def tags_once_per_page(entries: list[SearchEntry]) -> None:
+    """Keep a page's tags on its first search entry only.
+
+    The search plugin copies the page's tags into the entry of every section, which made them about
+    40% of each trial's share of the index; on the page's own entry they still find and label it.
+    """
+    seen: set[str] = set()
+    for entry in entries:
+        page = page_of(entry)
+        if page in seen:
+            entry.pop("tags", None)
+        seen.add(page)

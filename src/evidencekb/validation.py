@@ -1,4 +1,4 @@
-"""Model validation: plain data -> ``Trial``, with Pydantic errors mapped back to YAML positions.
+"""Model validation: plain data -> a record's model (``Trial``), with Pydantic errors mapped back to YAML positions.
 
 Pydantic reports locations as paths through the data plus, for unions, the name of the branch tried
 (``('p_value', 'float')``). Branch names are dropped by walking the actual data, so every message
@@ -18,7 +18,6 @@ from pydantic import BaseModel, ValidationError
 
 from evidencekb.diagnostics import Diagnostic, Severity
 from evidencekb.loader import Document, Path
-from evidencekb.models import Trial
 
 _CODES = {
     "extra_forbidden": "unknown-key",
@@ -29,7 +28,6 @@ _CODES = {
     "value_error": "invalid-value",
     "assertion_error": "invalid-value",
     "too_short": "too-few-items",
-    "too_long": "too-many-items",
     "string_too_short": "empty-text",
     "string_too_long": "text-too-long",
     "greater_than": "out-of-range",
@@ -44,14 +42,14 @@ MAX_REPORTED = 1000
 item; past this many, validation stops, so that time and output stay bounded."""
 
 
-def validate_document(document: Document) -> tuple[Trial | None, list[Diagnostic]]:
-    """Validate against the models; values still marked TODO are reported as what to fill in."""
+def validate_document(document: Document, model: type[BaseModel]) -> tuple[Any, list[Diagnostic]]:
+    """Validate against ``model``; values still marked TODO are reported as what to fill in."""
     placeholders = set(document.placeholders)
     diagnostics = [_placeholder(document, loc) for loc in document.placeholders]
     try:
-        return Trial.model_validate(document.data), diagnostics
+        return model.model_validate(document.data), diagnostics
     except ValidationError as exc:
-        return None, diagnostics + _diagnostics(document, exc, placeholders)
+        return None, diagnostics + _diagnostics(document, exc, placeholders, model)
 
 
 def _placeholder(document: Document, loc: Path) -> Diagnostic:
@@ -68,7 +66,8 @@ def _value_at(data: Any, loc: Path) -> Any:
     return data
 
 
-def _diagnostics(document: Document, exc: ValidationError, placeholders: set[Path]) -> list[Diagnostic]:
+def _diagnostics(document: Document, exc: ValidationError, placeholders: set[Path],
+                 model: type[BaseModel]) -> list[Diagnostic]:
     merged: dict[Path, tuple[str, list[str]]] = {}
     errors = exc.errors(include_url=False)
     cut: Diagnostic | None = None
@@ -83,7 +82,7 @@ def _diagnostics(document: Document, exc: ValidationError, placeholders: set[Pat
                              " not shown (fix the ones above first)")
             break
         code, messages = merged.setdefault(data_loc, (_code(error["type"]), []))
-        message = _message(document, data_loc, error)
+        message = _message(document, data_loc, error, model)
         if message not in messages:
             messages.append(message)
     result = []
@@ -129,12 +128,12 @@ def _dotted(loc: Path) -> str:
     return text or "record"
 
 
-def _message(document: Document, data_loc: Path, error: Any) -> str:
+def _message(document: Document, data_loc: Path, error: Any, model: type[BaseModel]) -> str:
     kind = error["type"]
     where = _dotted(data_loc)
     if kind == "extra_forbidden":
         key = str(data_loc[-1])
-        allowed = _fields_at(data_loc[:-1])
+        allowed = _fields_at(model, data_loc[:-1])
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         shown = key if len(key) <= 80 else key[:77] + "..."
@@ -190,9 +189,9 @@ def _shown(given: Any) -> str:
     return f"{shown[:80]}{'...' if len(shown) > 80 else ''}"
 
 
-def _fields_at(loc: Path) -> list[str]:
+def _fields_at(model: type[BaseModel], loc: Path) -> list[str]:
     """Field names allowed at ``loc`` (for 'did you mean' suggestions)."""
-    annotation: Any = Trial
+    annotation: Any = model
     for part in loc:
         annotation = _unwrap(annotation)
         if isinstance(part, int):

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from evidencekb.commands.validate import add_common_options, report
+from evidencekb.commands.options import add_record_options, report
 
 if TYPE_CHECKING:
     from evidencekb.computed import ComputedTrial
@@ -17,7 +17,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser = subparsers.add_parser(
         "check", help="validate records and compare every printed statistic with its recomputation"
     )
-    add_common_options(parser)
+    add_record_options(parser)
     parser.add_argument(
         "--report",
         choices=("text", "json", "none"),
@@ -34,9 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def run(args: argparse.Namespace) -> int:
-    from evidencekb.audit import audit_diagnostics
-    from evidencekb.computed import compute_trial
-    from evidencekb.records import DEFAULT_CONTENT, check_paths
+    from evidencekb.pipeline import DEFAULT_CONTENT, check_paths
 
     registry = None
     if getattr(args, "registry", None):
@@ -45,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         registry = RegistryCheck.load(args.registry)
         if registry is None:
             return 1
-    records, diagnostics = check_paths(args.paths or [DEFAULT_CONTENT])
+    records, diagnostics = check_paths(args.paths or [DEFAULT_CONTENT], consistency=True)
     if registry is not None and not args.paths:
         records = registry.registered(records)
         if not records:
@@ -53,11 +51,9 @@ def run(args: argparse.Namespace) -> int:
     reports = []
     for record in records:
         diagnostics.extend(record.diagnostics)
-        if record.trial is None or record.document is None:
+        if record.trial is None or record.computed is None:
             continue
-        computed = compute_trial(record.trial, record.document.number_texts)
-        diagnostics.extend(audit_diagnostics(record.document, computed))
-        reports.append((record.path, record.trial, computed))
+        reports.append((record.path, record.trial, record.computed))
         if registry is not None and not registry.compare(record, diagnostics):
             return 1
     if args.report == "json":

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from evidencekb.diagnostics import Diagnostic
 from evidencekb.importers.ctgov import SHAPE_ERRORS, RegistryError, Study, shape_error
 from evidencekb.importers.fetch import load_study
-from evidencekb.records import DEFAULT_CONTENT, CheckedRecord
+from evidencekb.pipeline import DEFAULT_CONTENT, CheckedRecord
 from evidencekb.registry import Row, compare, shown
 
 

@@ -35,11 +35,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def run(args: argparse.Namespace) -> int:
-    from evidencekb.computed import compute_trial
     from evidencekb.diagnostics import Severity, render
-    from evidencekb.records import DEFAULT_CONTENT, check_paths
+    from evidencekb.pipeline import DEFAULT_CONTENT, check_paths
 
-    records, diagnostics = check_paths(args.paths or [DEFAULT_CONTENT])
+    records, diagnostics = check_paths(args.paths or [DEFAULT_CONTENT], compute=True)
     diagnostics += [d for r in records for d in r.diagnostics]
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors:
@@ -48,11 +47,11 @@ def run(args: argparse.Namespace) -> int:
         return 1
     pairs = []
     for record in records:
-        assert record.trial is not None and record.document is not None  # no errors: every record loaded
+        assert record.trial is not None and record.computed is not None  # no errors: every record computed
         if record.trial.status == "draft" and not args.include_drafts:
             print(f"{record.path}: draft, not exported (use --include-drafts)", file=sys.stderr)
             continue
-        pairs.append((record.trial, compute_trial(record.trial, record.document.number_texts)))
+        pairs.append((record.trial, record.computed))
     folder = os.path.join(args.out, args.format)
     files = export_files(args.format, pairs)
     try:

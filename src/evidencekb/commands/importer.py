@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from evidencekb.importers.ctgov import SHAPE_ERRORS, RegistryError, Study, shape_error
     from evidencekb.importers.ctgov_draft import draft
     from evidencekb.importers.fetch import load_study
-    from evidencekb.records import check_bytes
+    from evidencekb.pipeline import check_record
 
     try:
         study = Study(load_study(args.study))
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         text = draft(study, slug)
     except SHAPE_ERRORS as exc:
         return _fail(str(shape_error(args.study, exc)), 1)
-    checked = check_bytes(text.encode("utf-8"), out)
+    checked = check_record(out, text.encode("utf-8"))
     unexpected = [d for d in checked.diagnostics if d.code != "placeholder"]
     for problem in unexpected:
         print(f"evidencekb import: the draft has an unexpected problem: {problem.message}", file=sys.stderr)

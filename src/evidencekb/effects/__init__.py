@@ -7,7 +7,7 @@ recomputation. Importing this package loads SciPy and statsmodels; the command l
 """
 
 from evidencekb.effects.absolute import AbsolutePer1000, absolute_per_1000
-from evidencekb.effects.analysis import BinaryAnalysis, analyse_binary
+from evidencekb.effects.analysis import BINARY_METHODS, BinaryAnalysis, analyse_binary
 from evidencekb.effects.base import Estimate, PValue
 from evidencekb.effects.binary import (
     FISHER_TEST,
@@ -31,6 +31,7 @@ from evidencekb.effects.consistency import (
     p_value_consistent,
 )
 from evidencekb.effects.continuous import (
+    DEFAULT_VARIANCE,
     VARIANCE_LABELS,
     VARIANCES,
     ContinuousAnalysis,
@@ -50,6 +51,8 @@ from evidencekb.rounding import (
 )
 
 __all__ = [
+    "BINARY_METHODS",
+    "DEFAULT_VARIANCE",
     "FISHER_TEST",
     "METHOD_LABELS",
     "NNT",

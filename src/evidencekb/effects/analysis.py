@@ -51,12 +51,16 @@ class BinaryAnalysis:
         }
 
 
+BINARY_METHODS = {"risk_difference": "newcomb", "risk_ratio": "log", "odds_ratio": "logit"}
+"""The interval methods of ``analyse_binary`` unless told otherwise (named in the computed namespace)."""
+
+
 def analyse_binary(
     counts: BinaryCounts,
     level: float = 0.95,
-    rd_method: str = "newcomb",
-    rr_method: str = "log",
-    or_method: str = "logit",
+    rd_method: str = BINARY_METHODS["risk_difference"],
+    rr_method: str = BINARY_METHODS["risk_ratio"],
+    or_method: str = BINARY_METHODS["odds_ratio"],
     event: Event = "good",
 ) -> BinaryAnalysis:
     """RD, RR, OR, NNT, GRADE absolute effects and p-values for arm 1 (intervention) vs arm 2 (comparator)."""

@@ -2,32 +2,23 @@
 
 Intervals come from ``statsmodels.stats.proportion.confint_proportions_2indep`` (method names are
 statsmodels'), p-values from SciPy: recomputations must be checkable against well-known libraries, not
-against formulas of our own. Its closed-form intervals are evaluated by ``closed_form`` with statsmodels'
-own expressions, which give its results bit for bit at a fraction of the cost. The one exception is the
-Miettinen-Nurminen ("score") interval of the risk difference, which statsmodels gets wrong (see
-``score_rd``). Zero cells follow the Cochrane/RevMan
-convention: when an arm has no events or only events, 0.5 is added to every cell for the ratio measures;
-when both arms have none (or both have only events) the ratios are not estimable, while the risk
-difference still is.
-
-Every measure and p-value is a pure function of the counts, method and level and returns a frozen value, so
-each is memoized: a trial's audit tries every interval method on tables whose default intervals its
-analysis already computed, and trials often repeat a table (e.g. at several time points).
+against formulas of our own. The one exception is the Miettinen-Nurminen ("score") interval of the risk
+difference, which statsmodels gets wrong (its cubic for the restricted estimates; statsmodels issue 10269):
+see ``score_rd``. Zero cells follow the Cochrane/RevMan convention: when an arm has no events or only
+events, 0.5 is added to every cell for the ratio measures; when both arms have none (or both have only
+events) the ratios are not estimable, while the risk difference still is.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, partial
 from numbers import Integral
 
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
 from evidencekb.effects.base import Estimate, PValue, check_level, guarded_interval, quiet
-from evidencekb.effects.closed_form import log_ratio, logit_odds_ratio, newcombe_diff, pearson_p, wald_diff
 from evidencekb.effects.score_rd import mn_interval
 
 RD_METHODS = ("wald", "newcomb", "agresti-caffo", "score")
@@ -48,14 +39,6 @@ PEARSON_TEST = "Pearson chi-square (no continuity correction)"
 YATES_TEST = "Pearson chi-square with Yates continuity correction"
 SCORE_TOLERANCE = 1e-4  # how far from alpha the score test's p may be at a score limit
 _COMPARE = {"risk-difference": "diff", "risk-ratio": "ratio", "odds-ratio": "odds-ratio"}
-_CLOSED_FORMS: dict[tuple[str, str], Callable[..., tuple[float, float]]] = {
-    ("risk-difference", "wald"): wald_diff,
-    ("risk-difference", "newcomb"): newcombe_diff,
-    ("risk-difference", "agresti-caffo"): partial(wald_diff, addone=1),
-    ("risk-ratio", "log"): log_ratio,
-    ("odds-ratio", "logit"): logit_odds_ratio,
-}
-_CACHED = 4096  # results kept per function: far more than one trial needs
 
 
 @dataclass(frozen=True)
@@ -92,10 +75,7 @@ def _check_method(measure: str, method: str) -> None:
 def _interval(
     table: tuple[float, float, float, float], measure: str, method: str, alpha: float
 ) -> tuple[float, float]:
-    """statsmodels' interval: its closed forms as evaluated in ``closed_form``, its score intervals itself."""
-    closed = _CLOSED_FORMS.get((measure, method))
-    if closed is not None:
-        return closed(*table, alpha)
+    """statsmodels' interval."""
     return confint_proportions_2indep(*table, method=method, compare=_COMPARE[measure], alpha=alpha)
 
 
@@ -103,7 +83,6 @@ def _unavailable(measure: str, method: str, reason: str) -> str:
     return f"{METHOD_LABELS[measure, method]} interval unavailable for this table ({reason})"
 
 
-@lru_cache(maxsize=_CACHED)
 def risk_difference(counts: BinaryCounts, method: str = "newcomb", level: float = 0.95) -> Estimate:
     """Risk in arm 1 minus risk in arm 2, as a fraction; the interval is truncated to [-1, 1] if needed."""
     _check_method("risk-difference", method)
@@ -173,7 +152,6 @@ def _ratio_interval(
     return bounds
 
 
-@lru_cache(maxsize=_CACHED)
 def _ratio(counts: BinaryCounts, measure: str, method: str, level: float) -> Estimate:
     _check_method(measure, method)
     level = check_level(level)
@@ -214,7 +192,6 @@ def _table(counts: BinaryCounts) -> list[list[int]]:
     ]
 
 
-@lru_cache(maxsize=_CACHED)
 def fisher_exact_p(counts: BinaryCounts) -> PValue:
     """Two-sided Fisher's exact test (SciPy), defined for every table."""
     with quiet():
@@ -222,9 +199,8 @@ def fisher_exact_p(counts: BinaryCounts) -> PValue:
     return PValue(min(value, 1.0), FISHER_TEST)
 
 
-@lru_cache(maxsize=_CACHED)
 def chi_square_p(counts: BinaryCounts, yates: bool = False) -> PValue:
-    """Unstratified Pearson chi-square test (SciPy's, via ``closed_form``); ``yates``: continuity correction.
+    """Unstratified Pearson chi-square test (SciPy's); ``yates``: continuity correction.
 
     Not computable when nobody, or everybody, had the event: an expected count is then zero.
     """
@@ -233,5 +209,5 @@ def chi_square_p(counts: BinaryCounts, yates: bool = False) -> PValue:
     if degenerate:
         return PValue(None, test, f"not computable: {degenerate}")
     with quiet():
-        value = float(pearson_p(_table(counts), yates))
+        value = float(stats.chi2_contingency(_table(counts), correction=yates).pvalue)
     return PValue(value, test)

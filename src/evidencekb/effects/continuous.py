@@ -19,6 +19,7 @@ from evidencekb.effects.base import Estimate, PValue, check_level, normal_quanti
 from evidencekb.effects.groups import GroupMean
 
 VARIANCES = ("welch", "pooled")
+DEFAULT_VARIANCE = "welch"
 VARIANCE_LABELS = {
     "welch": "Welch (unequal variances, Welch-Satterthwaite df)",
     "pooled": "pooled variance (Student, n1 + n2 - 2 df)",
@@ -123,7 +124,7 @@ class ContinuousAnalysis:
 
 
 def analyse_continuous(
-    intervention: GroupMean, comparator: GroupMean, variance: str = "welch", level: float = 0.95
+    intervention: GroupMean, comparator: GroupMean, variance: str = DEFAULT_VARIANCE, level: float = 0.95
 ) -> ContinuousAnalysis:
     """MD, Hedges' g and the t-test for intervention vs comparator."""
     return ContinuousAnalysis(

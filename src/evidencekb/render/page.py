@@ -13,14 +13,14 @@ import json
 from markupsafe import Markup, escape
 
 from evidencekb.models import Trial
-from evidencekb.render.background import (
+from evidencekb.render.context import TrialContext
+from evidencekb.render.end_matter import (
     render_downloads,
     render_limitations,
     render_mechanisms,
     render_methods_note,
     render_sources,
 )
-from evidencekb.render.context import TrialContext
 from evidencekb.render.flow import render_flow
 from evidencekb.render.forest import render_forest
 from evidencekb.render.harms import render_conflicts, render_harms, render_special_interest

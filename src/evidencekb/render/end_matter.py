@@ -1,4 +1,4 @@
-"""Layer 7: limitations, proposed mechanisms with their status, sources, and the page's methods note.
+"""Layer 7, the end of a trial page: limitations, proposed mechanisms with their status, sources, the methods note.
 
 The methods note is generated from what was actually computed for this trial (the interval methods
 present in the computed namespace), so it can never name a method the page did not use.
