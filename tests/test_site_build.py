@@ -116,12 +116,15 @@ def test_conflicts_shown_side_by_side_with_sources(proderm: Node) -> None:
 
 
 def test_forest_plot_is_accessible_svg_described_in_text(proderm: Node) -> None:
-    svgs = proderm.find_all("svg", **{"class": "ekb-forest-svg"})
-    assert len(svgs) == 2  # risk difference and risk ratio
-    for svg in svgs:
+    wide = proderm.find_all("svg", **{"class": "ekb-forest-svg ekb-forest--wide"})
+    narrow = proderm.find_all("svg", **{"class": "ekb-forest-svg ekb-forest--narrow"})
+    assert len(wide) == len(narrow) == 2  # risk difference and risk ratio, each for wide and narrow screens
+    assert len({svg.attrs["aria-labelledby"] for svg in wide + narrow}) == 4
+    for svg in wide + narrow:
         assert svg.attrs.get("role") == "img"
         assert svg.find("title") is not None and svg.find("desc") is not None
         assert "TIS >= 20, week 16" in svg.find("desc").text  # type: ignore[union-attr]
+        assert "week 40" not in svg.find("desc").text  # type: ignore[union-attr]  # both arms had IVIG then
     figure = proderm.find("figure", id="forest-risk-difference")
     assert figure is not None and "Newcombe" in figure.text
 
