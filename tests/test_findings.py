@@ -55,6 +55,8 @@ def test_harm_rows_give_risk_difference_ratio_and_nnth_with_their_denominators()
     serious = root.find("tr", id="ae-teae-serious-fp")
     assert serious is not None and serious.find("td", **{"data-measure": "nnt"}) is not None
     assert "NNTH 63" in serious.text and "1.6 pp" in serious.text
+    caption = root.find("table", **{"data-table": "harms", "data-period": "first-period"}).find("caption")  # type: ignore[union-attr]
+    assert caption is not None and "participants of Placebo are counted in both" in caption.text
 
 
 def test_no_events_in_the_comparator_gives_the_risk_difference_per_1000() -> None:

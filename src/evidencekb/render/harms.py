@@ -51,6 +51,8 @@ class HarmTable:
     columns: list[Column]
     rows: list[HarmRow] = field(default_factory=list)
 
+    shared: str = ""  # arms whose participants are in more than one compared group
+
     @property
     def compared(self) -> bool:
         return any(r.effects for r in self.rows)
@@ -127,6 +129,9 @@ def harm_tables(ctx: TrialContext) -> list[HarmTable]:
             conflicts=ctx.conflict_links(event.id),
             effects=harm_effects(ctx, event.id),
         ))
+        harm = ctx.computed.for_adverse_event(event.id)
+        if harm is not None and harm.shared:
+            table.shared = ", ".join(ctx.group_id_label(a) for a in harm.shared)
     return sorted(tables.values(), key=lambda t: order.index(t.period_id) if t.period_id in order else len(order))
 
 
