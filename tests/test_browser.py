@@ -244,7 +244,8 @@ FOREST_TEXT = """() => [...document.querySelectorAll('svg.ekb-forest-svg')]
     return [s.getAttribute('class'), Math.min(...[...s.querySelectorAll('text')].map(t =>
       parseFloat(t.getAttribute('font-size') || t.closest('[font-size]').getAttribute('font-size')) * scale))]; })"""
 """Each visible forest plot's class and its smallest text, in screen pixels."""
-AXE_RUN = """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))
+AXE_RUN = """async (tags) => (await axe.run(document,
+    {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}))
   .violations.map(v => `${v.id} x${v.nodes.length}: ${v.nodes[0].target.join(' ')}`)"""
 
 

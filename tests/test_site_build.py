@@ -311,3 +311,9 @@ def test_draft_records_are_not_published(tmp_path: Path) -> None:
     assert not (site / "trials/dalakas-1993").exists() and not (site / "trials/dalakas-1993.yaml").exists()
     assert "Dalakas" not in (site / "index.html").read_text(encoding="utf-8")
     assert "Dalakas" not in (site / "search/search_index.json").read_text(encoding="utf-8")
+
+
+def test_abbreviations_take_focus_and_the_search_dialog_has_a_name(proderm: Node) -> None:
+    abbrs = proderm.find_all("abbr")
+    assert abbrs and all(a.attrs.get("tabindex") == "0" and a.attrs.get("title") for a in abbrs)
+    assert proderm.find("div", role="dialog", **{"aria-label": "Search"}) is not None

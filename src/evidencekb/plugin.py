@@ -201,7 +201,10 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         self.built_urls.add(page.url)
-        # Abbreviations take keyboard focus, which shows their tooltip and has screen readers read the title.
+        # Abbreviations take keyboard focus, which shows their tooltip and has screen readers read the title;
+        # the theme's search dialog gets the name it lacks.
+        output = output.replace('data-md-component="search" role="dialog">',
+                                'data-md-component="search" role="dialog" aria-label="Search">', 1)
         return output.replace("<abbr title=", '<abbr tabindex="0" title=')
 
     @event_priority(50)  # before the search plugin (priority 0) writes the index
