@@ -149,12 +149,24 @@ def test_dalakas_exposure_counts_get_no_parallel_group_effect(dalakas: Node) -> 
     assert dalakas.find("svg", **{"class": "ekb-forest-svg"}) is None
 
 
+def test_trial_without_per_group_results_says_so_instead_of_an_empty_table(built_sites: BuiltSites) -> None:
+    miyasaka = page(built_sites.real, "trials/miyasaka-2012/index.html")
+    assert miyasaka.find("table", **{"data-table": "sof"}) is None
+    assert miyasaka.find("table", **{"data-table": "continuous"}) is None
+    assert "No endpoint of this trial has per-group results in the record" in miyasaka.text
+    assert "No continuous endpoint has per-group results in the record" in miyasaka.text
+    assert miyasaka.find("svg", **{"class": "ekb-forest-svg"}) is None
+    # what the sources do give is shown: randomized arms, baseline and the disagreement about the design
+    assert "12 GB-0998 first" in miyasaka.text and "14 Placebo first" in miyasaka.text
+    assert "11/12, 91.7%" in miyasaka.text and "Parallel or crossover design" in miyasaka.text
+
+
 def test_home_lists_trials_with_primary_effect_and_links(built_sites: BuiltSites) -> None:
     home = page(built_sites.real, "index.html")
     table = home.find("table", **{"data-table": "trials"})
     assert table is not None
     links = {a.attrs["href"] for a in table.find_all("a")}
-    assert {"trials/proderm/", "trials/dalakas-1993/"} <= links
+    assert {"trials/proderm/", "trials/dalakas-1993/", "trials/miyasaka-2012/"} <= links
     row = table.find("tr", **{"data-trial": "proderm"})
     assert row is not None and "RD 35.0 pp" in row.text and "dermatomyositis" in row.text and "95" in row.text
 
