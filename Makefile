@@ -38,6 +38,7 @@ fuzz: install
 BENCH_SIZES ?= 10,100,1000
 bench: install
 	$(BIN)/python scripts/bench.py --sizes $(BENCH_SIZES)
+	$(BIN)/python scripts/bench_pooling.py
 
 lint: install
 	$(BIN)/ruff check src tests scripts

@@ -11,7 +11,9 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("validate", "check", "schema", "new", "effect", "export", "diff")
+COMMANDS = ("validate", "check", "schema", "new", "effect", "export", "diff", "import", "pool")
+MODULES = {"import": "importer"}
+"""Sub-commands whose module name differs from the command (``import`` is a Python keyword)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"evidencekb.commands.{name}").add_parser(subparsers)
+        importlib.import_module(f"evidencekb.commands.{MODULES.get(name, name)}").add_parser(subparsers)
     return parser
 
 

@@ -24,6 +24,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         default="text",
         help="the consistency report printed before the diagnostics (default: text)",
     )
+    parser.add_argument(
+        "--registry",
+        metavar="FILE.json|NCT_ID",
+        help="also compare the records with this ClinicalTrials.gov entry (a saved API v2 response, or an NCT id"
+        " to fetch); without PATH, the records in content/ registered under the study's NCT id",
+    )
     parser.set_defaults(run=run)
 
 
@@ -32,7 +38,18 @@ def run(args: argparse.Namespace) -> int:
     from evidencekb.computed import compute_trial
     from evidencekb.records import DEFAULT_CONTENT, check_paths
 
+    registry = None
+    if getattr(args, "registry", None):
+        from evidencekb.commands.check_registry import RegistryCheck
+
+        registry = RegistryCheck.load(args.registry)
+        if registry is None:
+            return 1
     records, diagnostics = check_paths(args.paths or [DEFAULT_CONTENT])
+    if registry is not None and not args.paths:
+        records = registry.registered(records)
+        if not records:
+            return 1
     reports = []
     for record in records:
         diagnostics.extend(record.diagnostics)
@@ -41,11 +58,15 @@ def run(args: argparse.Namespace) -> int:
         computed = compute_trial(record.trial, record.document.number_texts)
         diagnostics.extend(audit_diagnostics(record.document, computed))
         reports.append((record.path, record.trial, computed))
+        if registry is not None and not registry.compare(record, diagnostics):
+            return 1
     if args.report == "json":
         print(json.dumps({path: c.to_dict() for path, _, c in reports}, indent=2, sort_keys=True))
     elif args.report == "text" and args.format == "text":
         for path, trial, computed in reports:
             print(_text_report(path, trial, computed))
+        if registry is not None:
+            print(registry.text_report())
     return report(sorted(set(diagnostics)), args, len(records))
 
 

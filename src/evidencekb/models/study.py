@@ -46,6 +46,10 @@ class Source(Model):
     pmid: Pmid | None = optional("PubMed id, digits only.")
     url: HttpUrl | None = optional("Web address where the source was read (http or https only).")
     accessed: ShortText | None = optional("When the web address was read, if known.")
+    version: ShortText | None = optional(
+        "Version of the source that was read, e.g. a registry record's version date (ClinicalTrials.gov"
+        " versionHolder, YYYY-MM-DD): 'check --registry' warns when the registry has a newer one."
+    )
     note: Text | None = optional("What this source is and how reliable it is for the numbers it gives.")
 
 
