@@ -55,6 +55,7 @@ from evidencekb.sitebuild import (
 
 log = logging.getLogger("mkdocs.plugins.evidencekb")
 CSS = "assets/evidencekb/evidencekb.css"
+JS = "assets/evidencekb/evidencekb.js"
 Listing = tuple[str | None, str, tuple[str, ...]]  # what the tag listings show of a trial: id, title, tags
 REFERENCE = "reference.md"
 
@@ -114,6 +115,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
                               + render(refused, "text"))
         if CSS not in config.extra_css:
             config.extra_css.insert(0, CSS)
+        if JS not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(JS)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -135,10 +138,11 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         for d in diagnostics:
             if d.severity is Severity.WARNING:
                 log.warning(render([d], "text"))
-        css = resources.files("evidencekb").joinpath("assets/evidencekb.css")
-        self._add(files, config, CSS, css.read_text(encoding="utf-8"))
+        for asset in (CSS, JS):
+            text = resources.files("evidencekb").joinpath("assets", asset.rsplit("/", 1)[1])
+            self._add(files, config, asset, text.read_text(encoding="utf-8"))
         rows: list[TrialRow] = []
-        all_tags: list[str] = []
+        tagged: list[tuple[tuple[str, ...], TrialRow]] = []
         for result, job in zip(results, jobs, strict=True):
             summary = result.summary
             record_file = files.get_file_from_path(self._src_uri(config, summary.path) or "")
@@ -153,12 +157,14 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             for file in (page_file, json_file):
                 if render_later and file.generated_by:  # a file of that name in the docs folder wins
                     self.pending[file.src_uri] = job
-            all_tags.extend(summary.tags)
             rows.append(dataclasses.replace(summary.row, href=page_file.url))
+            tagged.append((summary.tags, rows[-1]))
         if render_later:
             self.renderer = BackgroundRenderer(list(dict.fromkeys(self.pending.values())))
         for index in INDEX_PAGES:
-            self._add(files, config, index.path, render_index_page(index, all_tags))
+            url = File.generated(config, index.path, content="").url
+            here = [(t, dataclasses.replace(r, href=get_relative_url(r.href, url))) for t, r in tagged]
+            self._add(files, config, index.path, render_index_page(index, here))
         self._add(files, config, REFERENCE, _field_reference())
         listings = [(r.trial_id, r.row.short_name, r.tags) for r in summaries if r.row]
         if self.backing and self.listings is not None:
@@ -205,7 +211,11 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         self.built_urls.add(page.url)
-        return output
+        # Abbreviations take keyboard focus, which shows their tooltip and has screen readers read the title;
+        # the theme's search dialog gets the name it lacks.
+        output = output.replace('data-md-component="search" role="dialog">',
+                                'data-md-component="search" role="dialog" aria-label="Search">', 1)
+        return output.replace("<abbr title=", '<abbr tabindex="0" title=')
 
     @event_priority(50)  # before the search plugin (priority 0) writes the index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -303,10 +313,11 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
 
 @functools.cache
 def _field_reference() -> str:
-    """The record field reference (generated from the models by ``evidencekb.fieldref``)."""
+    """The record field reference (generated from the models by ``evidencekb.fieldref``), left out of the
+    search index: its field names (endpoint, adverse event, TIS in examples) would outrank trial pages."""
     from evidencekb.fieldref import field_reference_markdown
 
-    return field_reference_markdown()
+    return "---\nsearch:\n  exclude: true\n---\n" + field_reference_markdown()
 
 
 def _page_of(entry: dict[str, object]) -> str:
