@@ -23,6 +23,7 @@ from evidencekb.render import (
     render_index_page,
     render_trial_page,
     tags,
+    trial_row,
 )
 from evidencekb.render import format as fmt
 from evidencekb.render.cite import letters
@@ -57,9 +58,9 @@ def test_render_package_does_not_import_mkdocs() -> None:
 def test_page_has_layered_sections_in_reading_order() -> None:
     md = render_trial_page(context("proderm"))
     order = [md.index(f"{{#{anchor}") for anchor in
-             ("bottom-line", "key-facts", "summary-of-findings", "forest-plot", "participant-flow", "endpoints",
-              "continuous-results", "harms", "special-interest", "conflicts", "limitations", "mechanisms",
-              "sources", "methods-note", "downloads")]
+             ("bottom-line", "summary-of-findings", "harms", "special-interest", "key-facts", "all-results",
+              "forest-plot", "participant-flow", "endpoints", "continuous-results", "conflicts", "limitations",
+              "mechanisms", "sources", "methods-note", "downloads")]
     assert order == sorted(order)
     assert md.startswith("---\ntitle: \"ProDERM\"\n")
 
@@ -192,6 +193,7 @@ def test_tags_and_index_pages_are_escaped() -> None:
     trial, _ = _record("proderm")
     names = tags(trial.model_copy(update={"conditions": ["a <b> --> \"c\""]}))
     assert names[0] == "Condition: a &lt;b&gt; --&gt; &#34;c&#34;"
-    page = render_index_page(INDEX_PAGES[0], list(names))
-    directive = page.splitlines()[-1]
-    assert directive.startswith("<!-- material/tags {") and directive.count("-->") == 1
+    row = trial_row(trial, lambda index: None)
+    page = render_index_page(INDEX_PAGES[0], [(names, row)])
+    assert '<h2 id="a-b-c">a &lt;b&gt; --&gt; &#34;c&#34;</h2>' in page
+    assert "<b>" not in page and '<table data-table="trials">' in page and "ProDERM" in page

@@ -116,12 +116,15 @@ def test_conflicts_shown_side_by_side_with_sources(proderm: Node) -> None:
 
 
 def test_forest_plot_is_accessible_svg_described_in_text(proderm: Node) -> None:
-    svgs = proderm.find_all("svg", **{"class": "ekb-forest-svg"})
-    assert len(svgs) == 2  # risk difference and risk ratio
-    for svg in svgs:
+    wide = proderm.find_all("svg", **{"class": "ekb-forest-svg ekb-forest--wide"})
+    narrow = proderm.find_all("svg", **{"class": "ekb-forest-svg ekb-forest--narrow"})
+    assert len(wide) == len(narrow) == 2  # risk difference and risk ratio, each for wide and narrow screens
+    assert len({svg.attrs["aria-labelledby"] for svg in wide + narrow}) == 4
+    for svg in wide + narrow:
         assert svg.attrs.get("role") == "img"
         assert svg.find("title") is not None and svg.find("desc") is not None
         assert "TIS >= 20, week 16" in svg.find("desc").text  # type: ignore[union-attr]
+        assert "week 40" not in svg.find("desc").text  # type: ignore[union-attr]  # both arms had IVIG then
     figure = proderm.find("figure", id="forest-risk-difference")
     assert figure is not None and "Newcombe" in figure.text
 
@@ -319,3 +322,9 @@ def test_draft_records_are_not_published(tmp_path: Path) -> None:
     assert not (site / "trials/dalakas-1993").exists() and not (site / "trials/dalakas-1993.yaml").exists()
     assert "Dalakas" not in (site / "index.html").read_text(encoding="utf-8")
     assert "Dalakas" not in (site / "search/search_index.json").read_text(encoding="utf-8")
+
+
+def test_abbreviations_take_focus_and_the_search_dialog_has_a_name(proderm: Node) -> None:
+    abbrs = proderm.find_all("abbr")
+    assert abbrs and all(a.attrs.get("tabindex") == "0" and a.attrs.get("title") for a in abbrs)
+    assert proderm.find("div", role="dialog", **{"aria-label": "Search"}) is not None

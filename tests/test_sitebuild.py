@@ -167,7 +167,7 @@ def test_published_records_give_their_files_and_drafts_none(tmp_path: Path) -> N
                                                               "trials/proderm/proderm.computed.json")]
     assert unpublished == [str(tmp_path / "dalakas-1993.yaml")]
     assert published[0].page == results[1].rendered.page  # type: ignore[union-attr]
-    assert sitebuild.published_tags(results) == list(results[1].summary.tags) and results[1].summary.tags
+    assert published[0].tags == tuple(results[1].summary.tags) and results[1].summary.tags
     listing = sitebuild.SiteListing.of([published[0].row], results, {"RD": "risk difference"})
     assert listing.listings == (("proderm", "ProDERM", results[1].summary.tags),)
     assert listing.glossary == (("RD", "risk difference"),)

@@ -17,7 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
-from evidencekb.computed import DEFAULT_LEVEL, Comparison, ComputedTrial, ConsistencyCheck, compare_results
+from evidencekb.computed import (
+    DEFAULT_LEVEL,
+    Comparison,
+    ComputedTrial,
+    ConsistencyCheck,
+    compare_harms,
+    compare_results,
+)
 from evidencekb.diagnostics import Diagnostic, Severity
 from evidencekb.effects import (
     BinaryAnalysis,
@@ -52,7 +59,7 @@ def audit_trial(
     """
     comparisons = compare_results(trial, level)
     checks = tuple(_checks(trial, comparisons, number_texts or {}))
-    return ComputedTrial(trial.id, level, comparisons, checks)
+    return ComputedTrial(trial.id, level, comparisons, checks, compare_harms(trial, level))
 
 
 def _checks(trial: Trial, comparisons: tuple[Comparison, ...], texts: Mapping[Path, str]) -> Iterator[ConsistencyCheck]:

@@ -6,7 +6,9 @@ attached at build time and serialized on its own, never written back into the YA
 printed statistics (``evidencekb.audit``) builds the ``ComputedTrial`` from these comparisons and its checks;
 nothing here depends on it. Which groups may be
 compared is decided here: two randomized arms (intervention vs comparator) only; treatment exposures in
-a crossover are not independent groups, so no parallel-group effect is computed for them.
+a crossover are not independent groups, so no parallel-group effect is computed for them. Adverse events
+are compared the same way when a row has one intervention-side and one comparator-side group, each with
+its count of participants and a denominator (an arm's randomized number or a population's size).
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from evidencekb.effects import (
     group_from_se,
 )
 from evidencekb.loader import Path
-from evidencekb.models import BinaryGroup, ContinuousGroup, Result, Trial
+from evidencekb.models import AdverseEvent, BinaryGroup, ContinuousGroup, Result, Trial
 from evidencekb.models.outcomes import GroupRef
+from evidencekb.models.safety import AdverseEventGroup
 
 DEFAULT_LEVEL = 0.95
 DEFAULT_METHODS = {**BINARY_METHODS, "variance": DEFAULT_VARIANCE}
@@ -58,6 +61,26 @@ class Comparison:
             "continuous": self.continuous.to_dict() if self.continuous else None,
             "not_computed": self.not_computed,
         }
+
+
+@dataclass(frozen=True)
+class HarmComparison:
+    """Intervention vs comparator for one adverse-event row: participants with the event over each
+    group's denominator, analysed as a bad event (so more events with the intervention give an NNTH).
+
+    ``shared`` names the arms whose participants are counted in both groups (e.g. placebo patients
+    switched to the intervention within the period); the interval still treats the groups as independent.
+    """
+
+    event: str
+    intervention: str
+    comparator: str
+    binary: BinaryAnalysis
+    shared: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": self.event, "intervention": self.intervention, "comparator": self.comparator,
+                "shared_arms": list(self.shared), "binary": self.binary.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -93,9 +116,13 @@ class ComputedTrial:
     level: float
     comparisons: tuple[Comparison, ...]
     checks: tuple[ConsistencyCheck, ...] = field(default=())
+    harms: tuple[HarmComparison, ...] = field(default=())
 
     def for_result(self, index: int) -> Comparison | None:
         return next((c for c in self.comparisons if c.result == index), None)
+
+    def for_adverse_event(self, event_id: str) -> HarmComparison | None:
+        return next((h for h in self.harms if h.event == event_id), None)
 
     def checks_at(self, prefix: Path) -> list[ConsistencyCheck]:
         return [c for c in self.checks if c.loc[: len(prefix)] == tuple(prefix)]
@@ -107,12 +134,51 @@ class ComputedTrial:
             "methods": DEFAULT_METHODS,
             "comparisons": [c.to_dict() for c in self.comparisons],
             "consistency": [c.to_dict() for c in self.checks],
+            "harms": [h.to_dict() for h in self.harms],
         }
 
 
 def compare_results(trial: Trial, level: float = DEFAULT_LEVEL) -> tuple[Comparison, ...]:
     """The comparison of every result of the trial, in the order of its results."""
     return tuple(compare_result(trial, i, level) for i in range(len(trial.results)))
+
+
+def compare_harms(trial: Trial, level: float = DEFAULT_LEVEL) -> tuple[HarmComparison, ...]:
+    """The comparison of every adverse-event row that has two comparable sides with counts."""
+    return tuple(h for h in (compare_adverse_event(trial, e, level) for e in trial.adverse_events) if h)
+
+
+def compare_adverse_event(trial: Trial, event: AdverseEvent, level: float = DEFAULT_LEVEL) -> HarmComparison | None:
+    """The comparison of one adverse-event row, or None when it lacks two comparable sides with counts."""
+    sides: dict[str, list[tuple[AdverseEventGroup, int, set[str]]]] = {"intervention": [], "comparator": []}
+    for group in event.groups:
+        found = _harm_side(trial, group)
+        if found is not None and group.patients is not None:
+            side, size, arms = found
+            sides.setdefault(side, []).append((group, size, arms))
+    if len(sides["intervention"]) != 1 or len(sides["comparator"]) != 1:
+        return None
+    (first, size1, arms1), (second, size2, arms2) = sides["intervention"][0], sides["comparator"][0]
+    assert first.patients is not None and second.patients is not None
+    if first.patients > size1 or second.patients > size2:
+        return None  # the validation rules report counts above their denominator
+    counts = BinaryCounts(first.patients, size1, second.patients, size2)
+    return HarmComparison(event.id, first.group_id, second.group_id,
+                          analyse_binary(counts, level=level, event="bad"), tuple(sorted(arms1 & arms2)))
+
+
+def _harm_side(trial: Trial, group: GroupRef) -> tuple[str, int, set[str]] | None:
+    """(intervention or comparator, denominator, arms the group draws on) of an adverse-event group."""
+    if group.arm is not None:
+        arm = next((a for a in trial.arms if a.id == group.arm), None)
+        return (arm.role, arm.randomized, {arm.id}) if arm else None
+    population = next((p for p in trial.populations if p.id == group.population), None)
+    if population is None or population.unit != "participants":
+        return None
+    treatment = next((t for t in trial.treatments if t.id == population.treatment), None)
+    if treatment is None or treatment.role not in ("intervention", "comparator"):
+        return None
+    return treatment.role, population.size, set(population.arms)
 
 
 def compare_result(trial: Trial, index: int, level: float = DEFAULT_LEVEL) -> Comparison:

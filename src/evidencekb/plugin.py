@@ -42,7 +42,6 @@ from evidencekb.sitebuild import (
     merged_search_index,
     pages_made_stale,
     published_files,
-    published_tags,
     read_glossary,
     record_files,
     site_problems,
@@ -53,6 +52,7 @@ from evidencekb.sitebuild import (
 
 log = logging.getLogger("mkdocs.plugins.evidencekb")
 CSS = "assets/evidencekb/evidencekb.css"
+JS = "assets/evidencekb/evidencekb.js"
 REFERENCE = "reference.md"
 DIAGNOSTICS = "diagnostics.md"
 
@@ -104,6 +104,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
                               + render(refused, "text"))
         if CSS not in config.extra_css:
             config.extra_css.insert(0, CSS)
+        if JS not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(JS)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -116,19 +118,23 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             raise PluginError("evidencekb: invalid records\n" + render(diagnostics, "text"))
         for d in warnings_of(diagnostics):
             log.warning(render([d], "text"))
-        css = resources.files("evidencekb").joinpath("assets/evidencekb.css")
-        self._add(files, config, CSS, css.read_text(encoding="utf-8"))
+        for asset in (CSS, JS):
+            text = resources.files("evidencekb").joinpath("assets", asset.rsplit("/", 1)[1])
+            self._add(files, config, asset, text.read_text(encoding="utf-8"))
         published, unpublished = published_files(results, self.config.records)
         for path in unpublished:
             if record_file := files.get_file_from_path(self._src_uri(config, path) or ""):
                 files.remove(record_file)
-        rows = []
+        rows, tagged = [], []
         for trial in published:
             page_file = self._add(files, config, trial.page_uri, trial.page)
             self._add(files, config, trial.json_uri, trial.computed_json)
             rows.append(dataclasses.replace(trial.row, href=page_file.url))
-        for index in INDEX_PAGES:
-            self._add(files, config, index.path, render_index_page(index, published_tags(results)))
+            tagged.append((trial.tags, rows[-1]))
+        for index in INDEX_PAGES:  # each row's link relative to the index page
+            url = File.generated(config, index.path, content="").url
+            here = [(tags, dataclasses.replace(row, href=get_relative_url(row.href, url))) for tags, row in tagged]
+            self._add(files, config, index.path, render_index_page(index, here))
         self._add(files, config, REFERENCE, _field_reference())
         self._add(files, config, DIAGNOSTICS, _diagnostics_reference())
         listing = SiteListing.of(rows, results, glossary)
@@ -156,7 +162,11 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         self.built_urls.add(page.url)
-        return output
+        # Abbreviations take keyboard focus, which shows their tooltip and has screen readers read the title;
+        # the theme's search dialog gets the name it lacks.
+        output = output.replace('data-md-component="search" role="dialog">',
+                                'data-md-component="search" role="dialog" aria-label="Search">', 1)
+        return output.replace("<abbr title=", '<abbr tabindex="0" title=')
 
     @event_priority(50)  # before the search plugin (priority 0) writes the index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -211,10 +221,11 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
 
 @functools.cache
 def _field_reference() -> str:
-    """The record field reference (generated from the models by ``evidencekb.fieldref``)."""
+    """The record field reference (generated from the models by ``evidencekb.fieldref``), left out of the
+    search index: its field names (endpoint, adverse event, TIS in examples) would outrank trial pages."""
     from evidencekb.fieldref import field_reference_markdown
 
-    return field_reference_markdown()
+    return "---\nsearch:\n  exclude: true\n---\n" + field_reference_markdown()
 
 
 @functools.cache

@@ -216,6 +216,8 @@ class TrialFiles:
     json_uri: str
     computed_json: str
     row: TrialRow
+    tags: tuple[str, ...]
+    """The record's escaped tag names (the index pages list the trials of each)."""
 
 
 def published_files(results: Iterable[RecordPages], folder: str) -> tuple[list[TrialFiles], list[str]]:
@@ -229,13 +231,8 @@ def published_files(results: Iterable[RecordPages], folder: str) -> tuple[list[T
             continue
         base = f"{folder}/{summary.trial_id}"
         published.append(TrialFiles(f"{base}.md", rendered.page, f"{base}/{summary.trial_id}.computed.json",
-                                    rendered.computed_json, summary.row))
+                                    rendered.computed_json, summary.row, tuple(summary.tags)))
     return published, unpublished
-
-
-def published_tags(results: Iterable[RecordPages]) -> list[str]:
-    """Every tag of every published record, in order (the index pages count and list them)."""
-    return [tag for r in results if r.summary.published for tag in r.summary.tags]
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,16 @@ class Comparison(_Shape):
     not_computed: str | None = Field(description="Why no effect was computed, when none was.")
 
 
+class HarmComparison(_Shape):
+    """Intervention vs comparator for one adverse-event row (``record.adverse_events``), analysed as harms."""
+
+    event: str = Field(description="Id of the adverse-event row.")
+    intervention: str = Field(description="Arm or population id of the intervention group.")
+    comparator: str
+    shared_arms: list[str] = Field(description="Arms with participants counted in both groups (e.g. switchers).")
+    binary: BinaryAnalysis
+
+
 class ConsistencyCheck(_Shape):
     """One printed number compared with its recomputation."""
 
@@ -181,6 +191,7 @@ class Computed(_Shape):
     methods: Methods = Field(description="Default interval methods of the comparisons.")
     comparisons: list[Comparison]
     consistency: list[ConsistencyCheck]
+    harms: list[HarmComparison] = Field(description="Adverse events with counts and denominators on both sides.")
 
 
 RobJudgement = Literal["low", "some-concerns", "high"] | None

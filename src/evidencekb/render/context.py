@@ -91,6 +91,24 @@ class TrialContext:
         period = self._periods.get(period_id)
         return period.label if period else period_id
 
+    def same_treatment(self, endpoint: Endpoint) -> str | None:
+        """Why the endpoint's time point is no between-treatment comparison, or None when it is one.
+
+        It is none when every arm received the same treatment in the endpoint's period (e.g. an
+        open-label extension in which all patients had IVIG): read from the arms' treatments per period,
+        so it holds whether or not the computed namespace still offers a comparison for it.
+        """
+        periods = [p.id for p in self.trial.design.periods]
+        if endpoint.period not in periods or len(self.trial.arms) < 2:
+            return None
+        index = periods.index(endpoint.period)
+        received = {a.treatments[index] for a in self.trial.arms if len(a.treatments) > index}
+        if len(received) != 1:
+            return None
+        treatment = self._treatments.get(next(iter(received)))
+        return (f"every arm received {treatment.label if treatment else next(iter(received))} in the"
+                f" {self.period_label(endpoint.period).lower()}, so this time point compares no treatments")
+
     def group_id_label(self, group_id: str) -> str:
         if group_id in self._arms:
             return self._arms[group_id].label

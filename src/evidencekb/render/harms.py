@@ -2,7 +2,9 @@
 
 Denominators are the population size (e.g. ProDERM's first-period IVIG safety population of 52, which
 includes the placebo switchers) or, for an arm, the number randomized; never a number guessed from a
-neighbouring table. Percentages are shown only as the source printed them. Discrepancies between
+neighbouring table. Percentages are shown only as the source printed them. Where both sides of a row have
+counts and denominators, the row also gives the computed risk difference, risk ratio and NNTH (from
+``ComputedTrial.harms``, analysed as harms, so never an NNTB for more events). Discrepancies between
 sources are laid out side by side, each version with its own source mark.
 """
 
@@ -15,6 +17,7 @@ from markupsafe import Markup
 from evidencekb.models import AdverseEvent
 from evidencekb.models.safety import AdverseEventGroup
 from evidencekb.render import format as fmt
+from evidencekb.render.cite import CALC
 from evidencekb.render.context import TrialContext
 from evidencekb.render.env import paragraphs, render
 
@@ -38,6 +41,7 @@ class HarmRow:
     cells: dict[str, Markup]
     mark: Markup
     conflicts: Markup
+    effects: dict[str, str] | None = None
 
 
 @dataclass
@@ -46,6 +50,27 @@ class HarmTable:
     title: str
     columns: list[Column]
     rows: list[HarmRow] = field(default_factory=list)
+
+    shared: str = ""  # arms whose participants are in more than one compared group
+
+    @property
+    def compared(self) -> bool:
+        return any(r.effects for r in self.rows)
+
+
+def harm_effects(ctx: TrialContext, event_id: str) -> dict[str, str] | None:
+    """Risk difference (percentage points), risk ratio and NNT of an adverse-event row, as text."""
+    harm = ctx.computed.for_adverse_event(event_id)
+    if harm is None:
+        return None
+    rd, rr, nnt = harm.binary.risk_difference, harm.binary.risk_ratio, harm.binary.nnt
+    return {
+        "rd": f"{fmt.percent_points(rd.estimate)} pp"
+              f" ({fmt.percent_points(rd.ci_low)} to {fmt.percent_points(rd.ci_high)})",
+        "rr": f"{fmt.num(rr.estimate, 2)} ({fmt.interval(rr.ci_low, rr.ci_high, 2)})" if rr.estimate is not None
+        else "not estimable",
+        "nnt": f"{fmt.nnt_estimate(nnt.kind, nnt.estimate)} ({fmt.nnt_interval(nnt.ci_low, nnt.ci_high, nnt.ci_text)})",
+    }
 
 
 def kinds(event: AdverseEvent) -> list[str]:
@@ -102,7 +127,11 @@ def harm_tables(ctx: TrialContext) -> list[HarmTable]:
             cells={g.group_id: cell(ctx, g, sizes.get(g.group_id)) for g in event.groups},
             mark=ctx.cite.of(event),
             conflicts=ctx.conflict_links(event.id),
+            effects=harm_effects(ctx, event.id),
         ))
+        harm = ctx.computed.for_adverse_event(event.id)
+        if harm is not None and harm.shared:
+            table.shared = ", ".join(ctx.group_id_label(a) for a in harm.shared)
     return sorted(tables.values(), key=lambda t: order.index(t.period_id) if t.period_id in order else len(order))
 
 
@@ -123,7 +152,7 @@ def special_interest(ctx: TrialContext) -> list[dict[str, object]]:
 
 
 def render_harms(ctx: TrialContext) -> Markup:
-    return render("harms.html", tables=harm_tables(ctx), ctx=ctx)
+    return render("harms.html", tables=harm_tables(ctx), ctx=ctx, calc=CALC)
 
 
 def render_special_interest(ctx: TrialContext) -> Markup:

@@ -74,5 +74,6 @@ def _design(trial: Trial) -> str:
     return f"{phase}{d.allocation} {d.model}, {d.control}"
 
 
-def render_trial_table(rows: list[TrialRow]) -> Markup:
-    return render("trial_table.html", rows=rows)
+def render_trial_table(rows: list[TrialRow], caption: str = "All published trials, with the primary outcome and"
+                       " its effect recomputed from the counts (95% CI)") -> Markup:
+    return render("trial_table.html", rows=rows, caption=caption)

@@ -1,8 +1,10 @@
-"""Summary of Findings: one row per reported result of each endpoint, reported beside recomputed.
+"""All results: one row per reported result of each endpoint, reported beside recomputed.
 
-Effects come only from the computed namespace (``ComputedTrial.for_result``); when it declines to
-compare (crossover exposures, missing per-group data) the row shows the counts and its reason instead of
-an effect. Printed statistics sit in the same row with a text-and-symbol consistency mark.
+This is the detail behind the page's Summary of findings (``trial_findings``): every source's version
+and every consistency check. Effects come only from the computed namespace (``ComputedTrial.for_result``);
+when it declines to compare (crossover exposures, missing per-group data), or every arm received the
+same treatment at that time point, the row shows the counts and its reason instead of an effect.
+Printed statistics sit in the same row with a text-and-symbol consistency mark.
 """
 
 from __future__ import annotations
@@ -141,11 +143,16 @@ def sof_rows(ctx: TrialContext) -> list[SofRow]:
             reported=reported_items(ctx, index, result.reported),
             conflicts=ctx.conflict_links(endpoint.id),
         )
-        if comparison is not None and comparison.binary is not None:
+        single = ctx.same_treatment(endpoint)
+        if single:
+            row.not_computed = single
+        elif comparison is not None and comparison.binary is not None:
             binary = comparison.binary
             row.kind = "binary"
             row.rd, row.rr = rd_effect(comparison), rr_effect(comparison)
-            row.nnt = Effect("NNT", binary.nnt.text, binary.nnt.ci_text, "Altman 1998")
+            nnt = binary.nnt
+            row.nnt = Effect("NNT", fmt.nnt_estimate(nnt.kind, nnt.estimate),
+                             fmt.nnt_interval(nnt.ci_low, nnt.ci_high, nnt.ci_text), "Altman 1998")
             a = binary.absolute_per_1000
             row.absolute = {
                 "comparator": fmt.per_1000(a.comparator),
