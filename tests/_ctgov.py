@@ -27,16 +27,24 @@ _FILL = {
     "measure": "change-from-baseline",
     "period": "double-blind-period-week-0-52",
     "stage": "received",
-    "treatments": "[placebo, certolizumab-pegol]",  # C-AXSPAND: two flow periods; test data only
 }
+_ONE_TREATMENT = re.compile(r"one treatment id per period \((\d+)\); the registry names ([\w-]+)$")
 
 
 def draft_text(fixture: Path, slug: str) -> str:
     return draft(Study(load_study(str(fixture))), slug)
 
 
+def _fill(field: str, hint: str) -> str:
+    """The value a reviewer would type: for an arm's treatments, the one treatment the registry names for
+    that arm, in every period (test data only: the registry does not say what each period gave)."""
+    if field == "treatments" and (one := _ONE_TREATMENT.match(hint)):
+        return "[" + ", ".join([one.group(2)] * int(one.group(1))) + "]"
+    return _FILL[field]
+
+
 def filled(text: str) -> str:
     """A draft with every placeholder replaced by a valid value, as a reviewer would complete it."""
-    text = re.sub(r'^(\s*(?:- )?)(\w+): "TODO[^"]*"', lambda m: f"{m.group(1)}{m.group(2)}: {_FILL[m.group(2)]}",
+    text = re.sub(r'^(\s*(?:- )?)(\w+): "TODO: ([^"]*)"', lambda m: f"{m.group(1)}{m.group(2)}: {_fill(*m.group(2, 3))}",
                   text, flags=re.MULTILINE)
     return re.sub(r'^(\s*)- "TODO[^"]*"', r'\1- "reviewer"', text, flags=re.MULTILINE)

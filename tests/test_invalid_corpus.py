@@ -162,6 +162,15 @@ ASSERTED_ELSEWHERE = {
     "registry-missing-outcome": "test_registry_check.py",
     "registry-unversioned": "test_registry_check.py",
     "registry-newer-version": "test_registry_check.py",
+    "symlink": "test_content_folder.py",  # entries of a folder, not a file's content
+    "not-regular-file": "test_content_folder.py",
+    "not-a-record": "test_content_folder.py",
+    "pool-file": "test_pool_cli.py",  # the pool command's study tables, not records
+    "pool-no-studies": "test_pool_cli.py",
+    "pool-unknown-column": "test_pool_cli.py",
+    "pool-missing-column": "test_pool_cli.py",
+    "pool-bad-value": "test_pool_cli.py",
+    "pool-duplicate-study": "test_pool_cli.py",
 }
 
 
