@@ -45,6 +45,6 @@ def _fill(field: str, hint: str) -> str:
 
 def filled(text: str) -> str:
     """A draft with every placeholder replaced by a valid value, as a reviewer would complete it."""
-    text = re.sub(r'^(\s*(?:- )?)(\w+): "TODO: ([^"]*)"', lambda m: f"{m.group(1)}{m.group(2)}: {_fill(*m.group(2, 3))}",
-                  text, flags=re.MULTILINE)
+    text = re.sub(r'^(\s*(?:- )?)(\w+): "TODO: ([^"]*)"',
+                  lambda m: f"{m.group(1)}{m.group(2)}: {_fill(*m.group(2, 3))}", text, flags=re.MULTILINE)
     return re.sub(r'^(\s*)- "TODO[^"]*"', r'\1- "reviewer"', text, flags=re.MULTILINE)
