@@ -25,13 +25,13 @@ def test_one_row_per_outcome_benefits_and_harms_together_without_open_label_time
     table = trial_findings(context("proderm"))
     anchors = [row.anchor for row in table.rows]
     assert anchors == ["finding-tis20-w16", "finding-cdasi-activity-w16", "finding-mmt8-w16", "finding-haq-w16",
-                       "finding-ae-teae-serious-fp", "finding-ae-teae-discontinuation-fp", "finding-ae-tee-fp"]
+                       "finding-ck-w16", "finding-ae-teae-serious-fp", "finding-ae-teae-discontinuation-fp", "finding-ae-tee-fp"]
     assert [row.kind for row in table.rows].count("harm") == 3
     primary = table.rows[0]
     assert primary.participants == "95 (1 RCT)" and primary.relative.startswith("RR 1.80 (")
     assert primary.difference == "350 more per 1000 (115 to 562 more)"  # GRADE: 438 x RR, capped at 1000
     assert primary.nnt == "NNTB 3 (NNTB 2 to 7)"  # 1/0.350 = 2.86 rounded up; interval from the Newcombe RD
-    assert primary.statement == "More with IVIG (better)."
+    assert primary.statement == "More with IVIG first (better)."  # arms named by sequence
     cdasi = table.rows[1]
     assert cdasi.difference == "MD 8.20 points lower (4.42 to 11.98 lower)"  # the registry's SDs and n
     assert all("not rated" in row.certainty for row in table.rows)
@@ -56,7 +56,7 @@ def test_harm_rows_give_risk_difference_ratio_and_nnth_with_their_denominators()
     assert serious is not None and serious.find("td", **{"data-measure": "nnt"}) is not None
     assert "NNTH 63" in serious.text and "1.6 pp" in serious.text
     caption = root.find("table", **{"data-table": "harms", "data-period": "first-period"}).find("caption")  # type: ignore[union-attr]
-    assert caption is not None and "participants of Placebo are counted in both" in caption.text
+    assert caption is not None and "participants of Placebo first are counted in both" in caption.text
 
 
 def test_no_events_in_the_comparator_gives_the_risk_difference_per_1000() -> None:
@@ -70,7 +70,7 @@ def test_known_mismatch_is_explained_in_words_in_a_footnote_and_unverified_is_on
     mmt = next(r for r in table.rows if r.anchor == "finding-mmt8-w16")
     texts = [table.footnotes.texts[n - 1] for n in mmt.notes]
     assert any(t.startswith("Known mismatch with the source (mean-difference estimate printed 8.6") and
-               "adjusted model" in t for t in texts), texts
+               "the source explains neither this value" in t for t in texts), texts  # the reason, in words
     assert sum("not checked against the source" in t for t in texts) == 1
     html = render_trial_page(context("proderm"))
     findings = html[html.index('data-table="findings"'):html.index("</table>", html.index('data-table="findings"'))]

@@ -160,7 +160,7 @@ def _check_notes(ctx: TrialContext, index: int, result: Result, row: FindingRow,
             continue
         parts = "; ".join(f"{c.statistic} printed {c.reported}, recomputed {c.recomputed}" for c in differ)
         if stat.acknowledged:
-            row.notes.append(notes.add(f"Known mismatch with the source ({parts}). {stat.acknowledged}"))
+            row.notes.append(notes.add(f"Known mismatch with the source ({parts}). {stat.acknowledged.reason}"))
         else:
             row.notes.append(notes.add(f"Mismatch with the source ({parts}); see All results below."))
     conflicts = ctx.conflicts_for(result.endpoint)
