@@ -279,6 +279,7 @@ def test_keyboard_focus_stays_visible_on_a_phone_and_reaches_abbreviations(
         browser: object, urls: dict[str, str]) -> None:
     page = _sized(browser, 390, 844)
     page.goto(urls["real"] + PRODERM)  # type: ignore[attr-defined]
+    page.wait_for_selector(".md-typeset__scrollwrap", state="attached")  # type: ignore[attr-defined]  # theme ready
     abbr = page.locator(".ekb-findings abbr").first  # type: ignore[attr-defined]
     # before any focus: the theme's tooltips take the title over once an abbreviation is focused
     assert abbr.get_attribute("tabindex") == "0" and abbr.get_attribute("title")

@@ -24,14 +24,15 @@ from test_render import _record, context
 def test_one_row_per_outcome_benefits_and_harms_together_without_open_label_time_points() -> None:
     table = trial_findings(context("proderm"))
     anchors = [row.anchor for row in table.rows]
-    assert anchors == ["finding-tis20-w16", "finding-cdasi-activity-w16", "finding-mmt8-w16", "finding-haq-w16",
-                       "finding-ck-w16", "finding-ae-teae-serious-fp", "finding-ae-teae-discontinuation-fp", "finding-ae-tee-fp"]
+    assert anchors == ["finding-tis20-w16", "finding-cdasi-activity-w16", "finding-mmt8-w16",
+                       "finding-haq-w16", "finding-ck-w16", "finding-ae-teae-serious-fp",
+                       "finding-ae-teae-discontinuation-fp", "finding-ae-tee-fp"]
     assert [row.kind for row in table.rows].count("harm") == 3
     primary = table.rows[0]
     assert primary.participants == "95 (1 RCT)" and primary.relative.startswith("RR 1.80 (")
     assert primary.difference == "350 more per 1000 (115 to 562 more)"  # GRADE: 438 x RR, capped at 1000
     assert primary.nnt == "NNTB 3 (NNTB 2 to 7)"  # 1/0.350 = 2.86 rounded up; interval from the Newcombe RD
-    assert primary.statement == "More with IVIG first (better)."  # arms named by sequence
+    assert primary.statement == "More with IVIG first (better)."
     cdasi = table.rows[1]
     assert cdasi.difference == "MD 8.20 points lower (4.42 to 11.98 lower)"  # the registry's SDs and n
     assert all("not rated" in row.certainty for row in table.rows)
