@@ -40,7 +40,7 @@ CONDITIONS = [
     ("lupus nephritis", "adults with biopsy-proven active lupus nephritis"),
     ("rheumatoid arthritis", "adults with moderate to severe rheumatoid arthritis"),
     ("atopic dermatitis", "adults with moderate to severe atopic dermatitis"),
-    ("psoriasis", "adults with plaque psoriasis covering at least 10% of body surface"),
+    ("psoriasis", "adults with moderate to severe plaque psoriasis"),
     ("ulcerative colitis", "adults with moderately to severely active ulcerative colitis"),
     ("migraine", "adults with episodic migraine, 4 to 14 migraine days a month"),
     ("heart failure", "adults with chronic heart failure and reduced ejection fraction"),
