@@ -139,6 +139,30 @@ CODES: tuple[Code, ...] = (
          "Results by randomized arm in a crossover trial must belong to the first period."),
     Code("duplicate-trial", _E, CROSS_RECORD, "trial id '{id}' is already used by {path}",
          "Two record files give the same trial id."),
+    Code("duplicate-question", _E, CROSS_RECORD, "question id '{id}' is already used by {path}",
+         "Two question files give the same question id."),
+    Code("question-analysis", _E, RULES, "{reason}",
+         "An outcome's pooling options that do not go together (e.g. Mantel-Haenszel for a mean difference)."),
+    Code("question-unknown-trial", _E, CROSS_RECORD,
+         "no valid trial record with id '{trial}' (content/trials/{trial}.yaml)",
+         "A question pools a trial that has no record, or whose record has errors."),
+    Code("question-study-item", _E, CROSS_RECORD, "give either endpoint or adverse_event, not both or neither",
+         "A pooled study names neither or both of an endpoint and an adverse event."),
+    Code("question-unknown-endpoint", _E, CROSS_RECORD, "trial '{trial}' has no endpoint '{endpoint}'",
+         "A question pools an endpoint or adverse event that the trial record does not define."),
+    Code("question-measure-mismatch", _E, CROSS_RECORD, "endpoint '{endpoint}' is {type}; measure '{measure}' needs"
+         " a {kind} endpoint",
+         "The outcome's measure does not fit the endpoint's data (a risk ratio of a continuous endpoint)."),
+    Code("question-crossover-data", _E, CROSS_RECORD, "'{trial}' is a crossover trial: set crossover_data"
+         " (first-period) ...",
+         "A crossover trial offered for pooling without data valid for a between-treatment comparison."),
+    Code("question-no-data", _E, CROSS_RECORD, "endpoint '{endpoint}' of '{trial}' has no result with per-group"
+         " data to pool",
+         "The endpoint exists but none of its results has per-group data the pooling can use."),
+    Code("question-grade-signal", _W, CROSS_RECORD, "{domain} is {rated}, but the numbers {signal}; give"
+         " departs_from_signal with the reason",
+         "A GRADE rating that disagrees with the build's signal for imprecision, inconsistency or risk of bias,"
+         " without saying why."),
     Code("estimate-mismatch", _W, AUDIT, "{endpoint}: reported {measure} {estimate}, recomputed {value}",
          "A printed effect estimate that the recomputation from the per-group data does not reproduce."),
     Code("ci-not-reproduced", _W, AUDIT, "{endpoint}: no method reproduces {low} to {high} ({intervals})",

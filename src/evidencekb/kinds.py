@@ -9,7 +9,7 @@ imported only when a record is computed or rendered, so that ``validate`` starts
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,11 +19,16 @@ from evidencekb.checks import run_checks
 from evidencekb.diagnostics import Diagnostic
 from evidencekb.loader import Document
 from evidencekb.models import Trial
+from evidencekb.models.question import Question
 from evidencekb.validation import validate_document
 
 if TYPE_CHECKING:
     from evidencekb.computed import ComputedTrial
+    from evidencekb.pipeline import CheckedRecord
+    from evidencekb.questions.compute import ComputedQuestion
     from evidencekb.render import PageLinks
+
+CrossStage = Callable[[Any, Document, Mapping[str, "CheckedRecord"]], tuple[list[Diagnostic], Any]]
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,11 @@ class Kind:
     """Diagnostics for the printed numbers the audit found inconsistent."""
     render: Callable[[Any, Any, Document, PageLinks, Mapping[str, str]], str]
     """The record's page (Markdown with HTML blocks) from the model and the computed namespace."""
+    reads: Callable[[Any], Iterable[str]] | None = None
+    """For a kind whose computation reads other records: the ids of the trial records it reads."""
+    cross: CrossStage | None = None
+    """That computation, given the checked trial records by id: its diagnostics and computed namespace
+    (run once per set of records by ``evidencekb.pipeline.cross_record_stage``; ``compute`` is then unused)."""
 
     def validate(self, document: Document) -> tuple[Any, list[Diagnostic]]:
         return validate_document(document, self.model)
@@ -65,7 +75,43 @@ def _render_trial(trial: Trial, computed: ComputedTrial, document: Document, lin
 
 
 TRIAL = Kind("trial", "trials", Trial, run_checks, _compute_trial, _trial_consistency, _render_trial)
-KINDS: tuple[Kind, ...] = (TRIAL,)
+
+
+def _question_rules(question: Question, document: Document) -> list[Diagnostic]:
+    from evidencekb.questions.rules import question_rules
+
+    return question_rules(question, document)
+
+
+def _question_trials(question: Question) -> list[str]:
+    return sorted({use.trial for outcome in question.outcomes for use in outcome.studies})
+
+
+def _question_stage(question: Question, document: Document, trials: Mapping[str, CheckedRecord]
+                    ) -> tuple[list[Diagnostic], ComputedQuestion | None]:
+    from evidencekb.questions.links import LinkedTrial
+    from evidencekb.questions.stage import question_stage
+
+    linked = {}
+    for trial_id in _question_trials(question):
+        record = trials.get(trial_id)
+        if record is not None and record.valid and record.trial is not None and record.document is not None:
+            if record.computed is None:
+                record.computed = TRIAL.compute(record.trial, record.document)
+            linked[trial_id] = LinkedTrial(record.path, record.trial, record.computed)
+    return question_stage(question, document, linked)
+
+
+def _render_question(question: Question, computed: ComputedQuestion, document: Document, links: PageLinks,
+                     glossary: Mapping[str, str]) -> str:
+    from evidencekb.render.question_page import render_question_page
+
+    return render_question_page(question, computed, links, dict(glossary))
+
+
+QUESTION = Kind("question", "questions", Question, _question_rules, lambda question, document: None,
+                lambda document, computed: [], _render_question, _question_trials, _question_stage)
+KINDS: tuple[Kind, ...] = (TRIAL, QUESTION)
 DEFAULT_KIND = TRIAL
 """Files outside every kind's folder (a single file given on the command line) are read as trials."""
 

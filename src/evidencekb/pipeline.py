@@ -4,8 +4,9 @@ A record's text passes each stage once, in one direction: the loader keeps posit
 validates, the kind's rules check one record, its computation derives the computed namespace (with the
 audit of every printed statistic). :func:`check_record` runs these stages for one file (or its bytes, e.g. at
 another git revision) and returns one :class:`CheckedRecord`; :func:`cross_record_problems` applies the
-rules that span records (duplicate ids) once per set of records. validate, check, export, diff, the site
-build and the tests all go through here, so a new kind of record is a registration in
+rules that span records (duplicate ids) once per set of records, and :func:`cross_record_stage` the
+computation of kinds that read other records (a question pools the checked trials). validate, check,
+export, diff, the site build and the tests all go through here, so a new kind of record is a registration in
 ``evidencekb.kinds``, not another copy of the chain.
 
 Every file is processed and all problems are collected; one bad file never hides another.
@@ -22,7 +23,7 @@ from typing import Any
 
 from evidencekb.content_rules import entry_problem, walk_records
 from evidencekb.diagnostics import Diagnostic, Severity, has_errors
-from evidencekb.kinds import Kind, kind_of
+from evidencekb.kinds import TRIAL, Kind, kind_of
 from evidencekb.loader import Document, load_bytes, load_file
 from evidencekb.models import Trial
 
@@ -135,8 +136,36 @@ def check_paths(paths: Iterable[str], *, compute: bool = False,
     files, problems = discover(paths)
     with no_cycle_collection():
         records = [check_record(f, compute=compute, consistency=consistency) for f in files]
+        cross_record_stage(records, _trials_read_from_elsewhere(records))
     problems.extend(cross_record_problems(record_id(r) for r in records))
     return records, problems
+
+
+def cross_record_stage(records: list[CheckedRecord], others: Iterable[CheckedRecord] = ()) -> None:
+    """The computation of every record whose kind reads other records, given the valid trials among
+    ``records`` (and ``others``, trials read only for this stage); its diagnostics join the record's own."""
+    trials = {r.model.id: r for r in [*others, *records] if r.kind is TRIAL and r.valid}
+    for record in records:
+        if record.kind.cross is None or record.document is None or not record.valid:
+            continue
+        found, record.computed = record.kind.cross(record.model, record.document, trials)
+        record.diagnostics.extend(found)
+
+
+def _trials_read_from_elsewhere(records: list[CheckedRecord]) -> list[CheckedRecord]:
+    """Trials that a record reads but that are not among ``records`` (``validate`` of one question file):
+    ``<id>.yaml`` in the trials folder beside the record's folder, where the id rule puts it."""
+    present = {r.model.id for r in records if r.kind is TRIAL and r.model is not None}
+    wanted: dict[str, str] = {}
+    for record in records:
+        if record.kind.reads is None or record.model is None:
+            continue
+        folder = os.path.join(os.path.dirname(os.path.dirname(record.path)), TRIAL.folder)
+        for trial_id in record.kind.reads(record.model):
+            path = os.path.join(folder, f"{trial_id}.yaml")
+            if trial_id not in present and os.path.isfile(path):
+                wanted.setdefault(trial_id, path)
+    return [check_record(path) for path in wanted.values()]
 
 
 @contextmanager
