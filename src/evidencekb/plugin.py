@@ -32,6 +32,7 @@ from mkdocs.utils import get_relative_url
 
 from evidencekb.content_rules import refused_entries
 from evidencekb.diagnostics import has_errors, render
+from evidencekb.questions.site import QuestionPage, informs_block, question_pages, render_question_list
 from evidencekb.render import INDEX_PAGES, PageLinks, render_glossary, render_index_page, render_trial_table
 from evidencekb.sitebuild import (
     RecordCache,
@@ -64,6 +65,7 @@ class EvidencePluginConfig(Config):
     """The abbreviations file (``*[TERM]: meaning``) that pymdownx.snippets appends to every page."""
     trials_marker = c.Type(str, default="<!-- evidencekb:trials -->")
     glossary_marker = c.Type(str, default="<!-- evidencekb:glossary -->")
+    questions_marker = c.Type(str, default="<!-- evidencekb:questions -->")
     workers = c.Type(int, default=0)
     """Processes that check, compute and render records; 0: one per core."""
 
@@ -83,6 +85,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.marker_pages: set[str] = set()
         self.page_urls: set[str] = set()
         self.built_urls: set[str] = set()
+        self.questions: list[QuestionPage] = []
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.on_shutdown()
@@ -113,7 +116,9 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         paths, problems = record_files(os.path.join(config.docs_dir, self.config.records))
         jobs = [RecordJob(path, self._links(files, config, path), tuple(sorted(glossary.items()))) for path in paths]
         results = self.cache.build(jobs, self.config.workers or default_workers())
-        diagnostics = site_problems((r.summary for r in results), problems)
+        self.questions, question_problems = question_pages(
+            config.docs_dir, lambda uri: self._page_links(files, config, uri))
+        diagnostics = site_problems((r.summary for r in results), problems + question_problems)
         if has_errors(diagnostics):
             raise PluginError("evidencekb: invalid records\n" + render(diagnostics, "text"))
         for d in warnings_of(diagnostics):
@@ -135,6 +140,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             url = File.generated(config, index.path, content="").url
             here = [(tags, dataclasses.replace(row, href=get_relative_url(row.href, url))) for tags, row in tagged]
             self._add(files, config, index.path, render_index_page(index, here))
+        for question in self.questions:
+            self._add(files, config, question.uri, question.page)
         self._add(files, config, REFERENCE, _field_reference())
         self._add(files, config, DIAGNOSTICS, _diagnostics_reference())
         listing = SiteListing.of(rows, results, glossary)
@@ -154,6 +161,15 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             self.marker_pages.add(page.file.src_uri)
             rows = [dataclasses.replace(r, href=get_relative_url(r.href, page.file.url)) for r in self.listing.rows]
             markdown = markdown.replace(self.config.trials_marker, "\n" + str(render_trial_table(rows)) + "\n")
+        if self.config.questions_marker in markdown:
+            self.marker_pages.add(page.file.src_uri)
+            listed = render_question_list(self.questions, lambda q: self._question_href(q, page, config))
+            markdown = markdown.replace(self.config.questions_marker, "\n" + str(listed) + "\n")
+        trial_folder = self.config.records + "/"
+        if page.file.src_uri.startswith(trial_folder) and "</h1>" in markdown:
+            trial_id = page.file.src_uri[len(trial_folder):].removesuffix(".md")
+            block = informs_block(self.questions, trial_id, lambda q: self._question_href(q, page, config))
+            markdown = markdown.replace("</h1>", "</h1>\n" + str(block), 1)
         if self.config.glossary_marker in markdown:
             self.marker_pages.add(page.file.src_uri)
             glossary = render_glossary(dict(self.listing.glossary))
@@ -207,6 +223,18 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             glossary=self._link(files, "glossary.md", page_url),
             home=self._link(files, "index.md", page_url),
         )
+
+    def _page_links(self, files: Files, config: MkDocsConfig, src_uri: str) -> PageLinks:
+        """Links from a generated page other than a trial's (a question page) to the site's pages."""
+        page_url = File(src_uri, None, config.site_dir, config.use_directory_urls).url
+        return PageLinks(methods=self._link(files, "methods.md", page_url),
+                         glossary=self._link(files, "glossary.md", page_url),
+                         home=self._link(files, "index.md", page_url))
+
+    @staticmethod
+    def _question_href(question: QuestionPage, page: Page, config: MkDocsConfig) -> str:
+        url = File(question.uri, None, config.site_dir, config.use_directory_urls).url
+        return get_relative_url(url, page.file.url)
 
     @staticmethod
     def _src_uri(config: MkDocsConfig, path: str) -> str | None:
