@@ -25,7 +25,16 @@ from evidencekb.diagnostics import Diagnostic, Severity
 from evidencekb.effects import Estimate
 from evidencekb.loader import Path
 from evidencekb.models import Trial
-from evidencekb.pipeline import CheckedRecord, check_record, cross_record_problems, discover, record_id
+from evidencekb.pipeline import (
+    CheckedRecord,
+    check_record,
+    cross_record_problems,
+    cross_record_stage,
+    discover,
+    record_id,
+)
+from evidencekb.questions.compute import ComputedQuestion
+from evidencekb.questions.diff import PooledChange, pooled_changes
 
 WORKING_TREE = "working tree"
 _ABSENT: Any = object()  # a list item (or key) that exists on one side only
@@ -50,6 +59,7 @@ class Snapshot:
 
     label: str
     trials: dict[str, Loaded] = field(default_factory=dict)
+    questions: dict[str, ComputedQuestion] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -125,6 +135,8 @@ class DiffReport:
     added: list[tuple[str, str]] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)
     changed: list[TrialDiff] = field(default_factory=list)
+    pooled: list[PooledChange] = field(default_factory=list)
+    """Pooled results of questions that moved (a changed trial moves every question that reads it)."""
 
     @property
     def head_is_revision(self) -> bool:
@@ -182,12 +194,15 @@ def _git(cwd: str, *args: str) -> bytes:
 
 def _snapshot(label: str, records: list[CheckedRecord]) -> Snapshot:
     """The valid records of one side by trial id; a trial id used twice keeps its first file."""
+    cross_record_stage(records)
     snapshot = Snapshot(label, diagnostics=[d for r in records for d in r.diagnostics])
     duplicates = cross_record_problems(record_id(r) for r in records if r.valid)
     snapshot.diagnostics.extend(duplicates)
     refused = {d.path for d in duplicates}
     for record in records:
-        if record.valid and record.path not in refused:
+        if record.valid and record.path not in refused and isinstance(record.computed, ComputedQuestion):
+            snapshot.questions[record.model.id] = record.computed
+        elif record.valid and record.path not in refused:
             assert record.trial is not None and record.computed is not None  # valid records are computed
             snapshot.trials[record.trial.id] = Loaded(record.path, record.trial, record.computed)
     return snapshot
@@ -213,6 +228,7 @@ def compare(base: Snapshot, head: Snapshot) -> DiffReport:
         result.effects = list(_effect_changes(old, old_computed, new, new_computed))
         result.checks = list(_check_changes(old_computed, new_computed, old_data, new_data))
         report.changed.append(result)
+    report.pooled = list(pooled_changes(base.questions, head.questions))
     return report
 
 

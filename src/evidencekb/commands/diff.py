@@ -62,6 +62,9 @@ def text(report: DiffReport) -> str:
     lines += [f"Removed: {tid} ({path})" for tid, path in report.removed]
     if not (report.added or report.removed or report.changed):
         lines.append("No changes to trial records.")
+    if report.pooled:
+        lines += ["", "Pooled results of questions that moved:"]
+        lines += [f"  {p.question} / {p.outcome}: {p.old or '(none)'} -> {p.new or '(none)'}" for p in report.pooled]
     for trial in report.changed:
         lines += ["", f"Changed: {trial.trial} ({trial.path})"]
         lines += [f"  {_callout(c)}" for c in trial.unchanged_sources]
@@ -89,6 +92,11 @@ def markdown(report: DiffReport) -> str:
         lines.append("")
     lines += [f"- **Added:** `{tid}` (`{path}`)" for tid, path in report.added]
     lines += [f"- **Removed:** `{tid}` (`{path}`)" for tid, path in report.removed]
+    if report.pooled:
+        lines += ["", "### Pooled results of questions", "", "| Question | Outcome | Before | After |",
+                  "|---|---|---|---|"]
+        lines += [f"| `{p.question}` | `{p.outcome}` | {_cell(p.old or '—')} | {_cell(p.new or '—')} |"
+                  for p in report.pooled]
     for trial in report.changed:
         lines += ["", f"### `{trial.trial}` (`{trial.path}`)", ""]
         lines += _markdown_trial(trial)
