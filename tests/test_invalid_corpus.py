@@ -171,6 +171,10 @@ ASSERTED_ELSEWHERE = {
     "pool-missing-column": "test_pool_cli.py",
     "pool-bad-value": "test_pool_cli.py",
     "pool-duplicate-study": "test_pool_cli.py",
+    **{code: "test_questions.py" for code in (  # questions read trial records: a content folder, not one file
+        "duplicate-question", "question-analysis", "question-unknown-trial", "question-study-item",
+        "question-unknown-endpoint", "question-measure-mismatch", "question-crossover-data", "question-no-data",
+        "question-grade-signal")},
 }
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from evidencekb.questions.compute import ComputedQuestion
     from evidencekb.render import PageLinks
 
-CrossStage = Callable[[Any, Document, Mapping[str, "CheckedRecord"]], tuple[list[Diagnostic], Any]]
+CrossStage = Callable[[Any, Document, Mapping[str, "CheckedRecord"], bool], tuple[list[Diagnostic], Any]]
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,9 @@ class Kind:
     reads: Callable[[Any], Iterable[str]] | None = None
     """For a kind whose computation reads other records: the ids of the trial records it reads."""
     cross: CrossStage | None = None
-    """That computation, given the checked trial records by id: its diagnostics and computed namespace
-    (run once per set of records by ``evidencekb.pipeline.cross_record_stage``; ``compute`` is then unused)."""
+    """That computation, given the checked trial records by id and whether the record is valid so far: its
+    diagnostics, and its computed namespace when it stays valid (run once per set of records by
+    ``evidencekb.pipeline.cross_record_stage``; ``compute`` is then unused)."""
 
     def validate(self, document: Document) -> tuple[Any, list[Diagnostic]]:
         return validate_document(document, self.model)
@@ -87,7 +88,7 @@ def _question_trials(question: Question) -> list[str]:
     return sorted({use.trial for outcome in question.outcomes for use in outcome.studies})
 
 
-def _question_stage(question: Question, document: Document, trials: Mapping[str, CheckedRecord]
+def _question_stage(question: Question, document: Document, trials: Mapping[str, CheckedRecord], valid: bool
                     ) -> tuple[list[Diagnostic], ComputedQuestion | None]:
     from evidencekb.questions.links import LinkedTrial
     from evidencekb.questions.stage import question_stage
@@ -99,7 +100,7 @@ def _question_stage(question: Question, document: Document, trials: Mapping[str,
             if record.computed is None:
                 record.computed = TRIAL.compute(record.trial, record.document)
             linked[trial_id] = LinkedTrial(record.path, record.trial, record.computed)
-    return question_stage(question, document, linked)
+    return question_stage(question, document, linked, valid)
 
 
 def _render_question(question: Question, computed: ComputedQuestion, document: Document, links: PageLinks,

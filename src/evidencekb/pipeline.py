@@ -146,9 +146,9 @@ def cross_record_stage(records: list[CheckedRecord], others: Iterable[CheckedRec
     ``records`` (and ``others``, trials read only for this stage); its diagnostics join the record's own."""
     trials = {r.model.id: r for r in [*others, *records] if r.kind is TRIAL and r.valid}
     for record in records:
-        if record.kind.cross is None or record.document is None or not record.valid:
+        if record.kind.cross is None or record.document is None or record.model is None:
             continue
-        found, record.computed = record.kind.cross(record.model, record.document, trials)
+        found, record.computed = record.kind.cross(record.model, record.document, trials, record.valid)
         record.diagnostics.extend(found)
 
 

@@ -144,19 +144,22 @@ def size_word(outcome: Outcome, absolute: float | None) -> str | None:
 def informative_statement(level: str | None, size: str | None, increases: bool, intervention: str,
                           outcome_label: str) -> str:
     """Santesso et al. 2020 wording; without thresholds, the size adverb is left out."""
-    outcome_text = outcome_label[0].lower() + outcome_label[1:] if outcome_label[:2].islower() else outcome_label
+    first_word = outcome_label.split(" ", 1)[0]
+    acronym = len(first_word) > 1 and first_word.isupper()
+    outcome_text = outcome_label if acronym else outcome_label[0].lower() + outcome_label[1:]
     if level is None:
         return "Certainty not rated."
     if level == "very low":
         return f"The evidence is very uncertain about the effect of {intervention} on {outcome_text}."
     hedge = {"high": "", "moderate": "probably ", "low": "may "}[level]
+    third_person = level != "low"  # "reduces", "probably reduces", but "may reduce"
     direction = "increase" if increases else "reduce"
     if size == "trivial":
-        verb = "results" if level == "high" else "result"
+        verb = "results" if third_person else "result"
         return f"{intervention} {hedge}{verb} in little to no difference in {outcome_text}."
     if size == "large":
-        verb = "results" if level == "high" else "result"
+        verb = "results" if third_person else "result"
         return f"{intervention} {hedge}{verb} in a large {'increase' if increases else 'reduction'} in {outcome_text}."
-    verb = f"{direction}s" if level == "high" else direction
+    verb = f"{direction}s" if third_person else direction
     adverb = " slightly" if size == "small" else ""
     return f"{intervention} {hedge}{verb} {outcome_text}{adverb}."

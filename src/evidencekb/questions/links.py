@@ -45,6 +45,8 @@ class UsedStudy:
     study: Study
     rob: str | None
     """The RoB 2 overall judgement of the trial's result for this endpoint, when the trial assesses it."""
+    note: str | None = None
+    """The question's remark on this use of the trial (shown as a footnote of the outcome's row)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"trial": self.trial, "item": self.item, "label": self.label, "risk_of_bias": self.rob,
@@ -138,7 +140,7 @@ def _study(outcome: Outcome, use: StudyUse, linked: LinkedTrial, loc: tuple[Any,
                            f"adverse event '{use.adverse_event}' of '{trial.id}' has no counts on both sides")
         label = next(e.term for e in trial.adverse_events if e.id == use.adverse_event)
         return UsedStudy(trial.id, trial.short_name, linked.path, use.adverse_event, label,
-                         BinaryStudy(counts=harm.binary.counts, **common), None)
+                         BinaryStudy(counts=harm.binary.counts, **common), None, use.note)
     binary = outcome.analysis.measure in BINARY_MEASURES
     for index, result in enumerate(trial.results):
         if result.endpoint != use.endpoint:
@@ -160,7 +162,7 @@ def _study(outcome: Outcome, use: StudyUse, linked: LinkedTrial, loc: tuple[Any,
             judgement = result_judgement(trial, result.endpoint)
             label = next(e.label for e in trial.endpoints if e.id == use.endpoint)
             return UsedStudy(trial.id, trial.short_name, linked.path, result.endpoint, label, study,
-                             judgement.overall if judgement else None)
+                             judgement.overall if judgement else None, use.note)
     where = f" for '{use.analysis_population}'" if use.analysis_population else ""
     return Finding((*loc, "endpoint"), "question-no-data",
                    f"endpoint '{use.endpoint}' of '{trial.id}' has no result{where} with per-group data to pool")

@@ -21,11 +21,12 @@ from evidencekb.questions.grade import SIGNAL_DOMAINS
 from evidencekb.questions.links import LinkedTrial, link_outcome
 
 
-def question_stage(question: Question, document: Document, trials: Mapping[str, LinkedTrial]
+def question_stage(question: Question, document: Document, trials: Mapping[str, LinkedTrial], valid: bool
                    ) -> tuple[list[Diagnostic], ComputedQuestion | None]:
+    """The link findings, and (when the question was ``valid`` and they add no error) the computed namespace."""
     findings = [f for i in range(len(question.outcomes)) for f in link_outcome(question, i, trials)[1]]
     diagnostics = [to_diagnostic(document, f) for f in findings]
-    if has_errors(diagnostics):
+    if not valid or has_errors(diagnostics):
         return diagnostics, None
     computed = compute_question(question, trials)
     diagnostics += [to_diagnostic(document, f) for f in rating_disagreements(question, computed)]

@@ -61,6 +61,9 @@ def finding_row(question: Question, index: int, result: OutcomeResult, notes: Fo
         relative="", comparator_risk="", difference="", statement=result.statement)
     row.certainty, refs = certainty_cell(outcome, result, notes)
     row.notes.extend(refs)
+    for used in result.studies:
+        if used.note:
+            row.notes.append(notes.add(f"{used.short_name}: {used.note}"))
     if outcome.statement_override:
         row.notes.append(notes.add(f"Statement set by the reviewers: {outcome.statement_override.reason}"))
     if pooled is None or pooled.estimate is None:
