@@ -19,7 +19,7 @@ from scipy.stats import norm
 from evidencekb.cli import main
 from evidencekb.diagnostics import Severity
 from evidencekb.kinds import QUESTION, kind_of
-from evidencekb.models.question import Certainty, DomainRating, Outcome
+from evidencekb.models.question import DomainRating, GradeRating, Outcome
 from evidencekb.pipeline import check_paths
 from evidencekb.questions import grade
 from evidencekb.render import PageLinks
@@ -268,8 +268,8 @@ def test_a_rating_that_disagrees_with_the_signal_is_a_warning(change: int, depar
 
 
 def test_certainty_levels_and_informative_statements() -> None:
-    def certainty(*changes: tuple[str, int]) -> Certainty:
-        return Certainty(domains=[DomainRating(domain=d, change=c, reason="r") for d, c in changes], raters=["t"])
+    def certainty(*changes: tuple[str, int]) -> GradeRating:
+        return GradeRating(domains=[DomainRating(domain=d, change=c, reason="r") for d, c in changes], raters=["t"])
 
     assert grade.certainty_level(certainty(("imprecision", -1))) == "moderate"
     assert grade.certainty_level(certainty(("imprecision", -2), ("risk-of-bias", -2))) == "very low"

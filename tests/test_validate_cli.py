@@ -222,7 +222,7 @@ def test_content_is_valid_under_strict() -> None:
     records, problems = check_paths([str(CONTENT)])
     assert len(records) == len(content_records()) >= 2
     assert problems == [] and [d for r in records for d in r.diagnostics] == []
-    assert all(r.trial is not None for r in records)
+    assert all(r.model is not None for r in records)
 
 
 # --------------------------------------------------------------------------------------------- schema

@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from evidencekb.models import Trial
+from evidencekb.models.question import Question
 
 
 def field_reference_markdown() -> str:
@@ -25,7 +26,25 @@ def field_reference_markdown() -> str:
     lines += _section("Trial", schema)
     for name in sorted(definitions):
         lines += _section(name, definitions[name])
+    lines += _question_reference(set(definitions))
     return "\n".join(lines) + "\n"
+
+
+def _question_reference(shared: set[str]) -> list[str]:
+    """The fields of a question record; objects it shares with trials (Source, Review) link to theirs."""
+    schema = Question.model_json_schema(mode="validation")
+    definitions: dict[str, Any] = schema.pop("$defs", {})
+    lines = [
+        "# Question record fields {#question-records}",
+        "",
+        "Every field of an evidence question (`content/questions/<slug>.yaml`, JSON Schema",
+        "`schema/question.schema.json`).",
+        "",
+    ]
+    lines += _section("Question", schema)
+    for name in sorted(set(definitions) - shared):
+        lines += _section(name, definitions[name])
+    return lines
 
 
 def _section(name: str, schema: dict[str, Any]) -> list[str]:

@@ -1,6 +1,7 @@
 """``evidencekb schema``: write the JSON Schemas of records and of the JSON export, or check they are fresh.
 
-The export schema (``export.schema.json``) is written next to the record schema, wherever ``--out`` puts it.
+The question schema (``question.schema.json``) and the export schema (``export.schema.json``) are written next
+to the trial record schema, wherever ``--out`` puts it.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def run(args: argparse.Namespace) -> int:
     from evidencekb.export.json_export import EXPORT_SCHEMA_PATH, export_schema_text
-    from evidencekb.schema import trial_schema_text
+    from evidencekb.schema import QUESTION_SCHEMA_NAME, question_schema_text, trial_schema_text
 
     export_path = os.path.join(os.path.dirname(args.out), os.path.basename(EXPORT_SCHEMA_PATH))
-    schemas = [(args.out, trial_schema_text()), (export_path, export_schema_text())]
+    question_path = os.path.join(os.path.dirname(args.out), QUESTION_SCHEMA_NAME)
+    schemas = [(args.out, trial_schema_text()), (question_path, question_schema_text()),
+               (export_path, export_schema_text())]
     if args.check:
         return max(_check(path, text) for path, text in schemas)
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)

@@ -95,7 +95,7 @@ class DomainRating(Model):
     )
 
 
-class Certainty(Model):
+class GradeRating(Model):
     starting: Literal["high", "low"] = optional(
         "Starting level: high for randomized trials, low for observational studies.", default="high"
     )
@@ -136,7 +136,7 @@ class Outcome(Model):
         "Named comparator risks for absolute effects (the pooled control-arm risk is always shown).",
         default_factory=list,
     )
-    certainty: Certainty | None = optional("The reviewers' GRADE rating of the certainty of the evidence.")
+    certainty: GradeRating | None = optional("The reviewers' GRADE rating of the certainty of the evidence.")
     statement_override: StatementOverride | None = optional(
         "A statement replacing the derived informative statement, with its reason."
     )

@@ -26,7 +26,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from evidencekb.models.question import UPGRADES, Certainty, Outcome
+from evidencekb.models.question import UPGRADES, GradeRating, Outcome
 from evidencekb.pooling import PooledResult
 
 LEVELS = ("very low", "low", "moderate", "high")
@@ -48,7 +48,7 @@ class Signal:
         return asdict(self)
 
 
-def certainty_level(certainty: Certainty) -> str:
+def certainty_level(certainty: GradeRating) -> str:
     """Starting level plus the domains' changes, kept between very low and high."""
     start = LEVELS.index(certainty.starting)
     down = sum(d.change for d in certainty.domains if d.domain not in UPGRADES and d.change < 0)
