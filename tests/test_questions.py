@@ -337,3 +337,22 @@ def test_two_question_files_with_one_id(tmp_path: Path) -> None:
     _, problems = check_paths([str(folder)])
     assert [(d.code, d.path.endswith("zz-copy.yaml"), d.line, d.column) for d in problems] == \
         [("duplicate-question", True, 3, 5)]
+
+
+def test_questions_in_the_json_and_csv_exports(tmp_path: Path) -> None:
+    import csv
+    import json
+
+    from evidencekb.models.question import Question
+
+    assert main(["export", "--format", "json", "--out", str(tmp_path), str(REPO / "content")]) == 0
+    assert main(["export", "--format", "csv", "--out", str(tmp_path), str(REPO / "content")]) == 0
+    data = json.loads((tmp_path / "json" / "question-ivig-dermatomyositis.json").read_text(encoding="utf-8"))
+    assert Question.model_validate(data["record"]).id == "ivig-dermatomyositis"
+    response = data["computed"]["outcomes"][0]
+    rr, low, high = katz_rr(37, 47, 21, 48)
+    assert response["pooled"]["natural_scale"]["estimate"] == pytest.approx(rr)
+    rows = list(csv.DictReader((tmp_path / "csv" / "question_outcomes.csv").open(encoding="utf-8")))
+    assert [r["outcome"] for r in rows][:2] == ["tis20-response", "muscle-strength"]
+    assert float(rows[0]["ci_low"]) == pytest.approx(low) and float(rows[0]["ci_high"]) == pytest.approx(high)
+    assert rows[0]["certainty"] == "low"

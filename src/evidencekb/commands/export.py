@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from evidencekb.computed import ComputedTrial
@@ -45,15 +45,16 @@ def run(args: argparse.Namespace) -> int:
         print(render(errors, "text"), file=sys.stderr)
         print(f"{len(errors)} error(s) in {len(records)} record(s): nothing exported", file=sys.stderr)
         return 1
-    pairs = []
+    pairs: list[tuple[Any, Any]] = []
+    questions: list[tuple[Any, Any]] = []
     for record in records:
-        assert record.trial is not None and record.computed is not None  # no errors: every record computed
-        if record.trial.status == "draft" and not args.include_drafts:
+        assert record.model is not None and record.computed is not None  # no errors: every record computed
+        if record.model.status == "draft" and not args.include_drafts:
             print(f"{record.path}: draft, not exported (use --include-drafts)", file=sys.stderr)
             continue
-        pairs.append((record.trial, record.computed))
+        (pairs if record.trial is not None else questions).append((record.model, record.computed))
     folder = os.path.join(args.out, args.format)
-    files = export_files(args.format, pairs)
+    files = export_files(args.format, pairs) | question_files(args.format, questions)
     try:
         os.makedirs(folder, exist_ok=True)
         for name, text in files.items():
@@ -64,6 +65,17 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"wrote {len(files)} file(s) to {folder}", file=sys.stderr)
     return 0
+
+
+def question_files(fmt: str, pairs: list[tuple[Any, Any]]) -> dict[str, str]:
+    """File name -> text of the questions' export; FHIR bundles hold trials only."""
+    from evidencekb.export.question_export import question_csv, question_json
+
+    if fmt == "csv":
+        return {"question_outcomes.csv": question_csv(pairs)} if pairs else {}
+    if fmt == "json":
+        return {f"question-{question.id}.json": question_json(question, computed) for question, computed in pairs}
+    return {}
 
 
 def export_files(fmt: str, pairs: list[tuple[Trial, ComputedTrial]]) -> dict[str, str]:
