@@ -78,7 +78,7 @@ XSS = "<script>alert(1)</script><img src=x onerror=alert(1)> [md](javascript:ale
 _TEXT_KEYS = {
     "title", "short_name", "bottom_line", "citation", "note", "label", "short_label",
     "definition", "term", "claim", "assessment", "topic", "text", "hypothesis", "description", "regimen",
-    "analysis_population", "locator", "timepoint", "accessed", "age",
+    "analysis_population", "locator", "timepoint", "accessed", "age", "conclusion", "explanation",
 }
 _TEXT_LISTS = {"conditions", "interventions", "keywords", "reviewers"}
 
@@ -98,7 +98,7 @@ def _poison(value: object, key: str | None = None) -> object:
 
 
 def make_xss_site(target: Path) -> Path:
-    """A copy of the content folder whose ProDERM record has script payloads in every text field."""
+    """A copy of the content folder whose ProDERM record and questions have script payloads in every text field."""
     import shutil
 
     import yaml
@@ -106,6 +106,9 @@ def make_xss_site(target: Path) -> Path:
     content = target / "content"
     shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns("trials"))
     (content / "trials").mkdir()
+    for question in (content / "questions").glob("*.yaml"):
+        poisoned = _poison(yaml.safe_load(question.read_text(encoding="utf-8")))
+        question.write_text(yaml.safe_dump(poisoned, sort_keys=False, allow_unicode=True), encoding="utf-8")
     data = yaml.safe_load((ROOT / "content/trials/proderm.yaml").read_text(encoding="utf-8"))
     data = _poison(data)
     data["population"] = f"{data['population']} {XSS}"  # top-level text (groups use 'population' as an id)

@@ -151,6 +151,10 @@ class Question(Model):
     title: Text = describe("The question as a reader asks it.")
     short_name: ShortText = describe("Short name for links and tables, e.g. 'IVIG vs placebo in dermatomyositis'.")
     pico: Pico = describe("Population, intervention, comparator, setting.")
+    conditions: list[ShortText] = optional(
+        "Conditions the question is about, named as the trial records name them (page tags and search).",
+        default_factory=list,
+    )
     keywords: list[ShortText] = optional("Other names readers search for.", default_factory=list)
     outcomes: list[Outcome] = describe("The outcomes, benefits and harms.", min_length=1)
     conclusion: Text = describe("The reviewers' conclusion in plain language.")

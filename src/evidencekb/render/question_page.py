@@ -126,8 +126,9 @@ def front_matter(question: Question) -> str:
     meta = {
         "title": str(escape(question.short_name)),
         "description": str(escape(question.title)),
-        "hide": ["navigation"],
-        "search": {"boost": 3},  # questions rank above trial pages (boost 2) for clinical terms
+        "tags": [str(escape(f"Condition: {c}")) for c in question.conditions],
+        "hide": ["navigation", "tags"],
+        "search": {"boost": 6},  # questions rank above trial pages (boost 2) for clinical terms
     }
     return "---\n" + "\n".join(f"{k}: {json.dumps(v, ensure_ascii=True)}" for k, v in meta.items()) + "\n---\n"
 
