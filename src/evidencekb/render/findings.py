@@ -55,6 +55,9 @@ class FindingsTable:
     methods: list[str]
     footnotes: Footnotes
     studies: str = "studies"
+    reading: str = ("Each row is one outcome as its main source reported it; the numbers are recomputed from the"
+                    " per-group counts or means.")
+    """The legend's first sentence: what a row is."""
 
 
 def render_findings(table: FindingsTable) -> Markup:

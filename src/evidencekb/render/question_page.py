@@ -69,7 +69,8 @@ def finding_row(question: Question, index: int, result: OutcomeResult, notes: Fo
     if pooled is None or pooled.estimate is None:
         row.relative, row.difference = "not pooled", "No trial could be pooled."
         return row
-    methods.add(f"{pooled.measure_name}: {pooled.model} effect, {pooled.method_name}")
+    model = "random-effects" if pooled.model == "random" else "common-effect"
+    methods.add(f"{pooled.measure_name}: {model} model, {pooled.method_name}")
     abbr, digits = MEASURE_ABBR[pooled.measure], digits_of(pooled)
     ci = (natural(pooled, pooled.ci[0]), natural(pooled, pooled.ci[1])) if pooled.ci else None
     if outcome.analysis.measure in BINARY_MEASURES and result.absolute:
@@ -103,8 +104,10 @@ def question_findings(question: Question, computed: ComputedQuestion) -> Finding
     rows = [finding_row(question, i, computed.outcomes[i], notes, methods) for i in ordered(question)]
     caption = f"Summary of findings: {question.pico.intervention} compared with {question.pico.comparator}" \
               f" for {question.pico.population[0].lower()}{question.pico.population[1:].rstrip('.')}"
+    reading = ("Each row is one outcome, pooled across the trials that answer it; the numbers are recomputed"
+               " from the trial records' per-group counts or means.")
     return FindingsTable(caption, question.pico.intervention, question.pico.comparator, rows, sorted(methods),
-                         notes, studies="studies")
+                         notes, studies="studies", reading=reading)
 
 
 def outcome_section(question: Question, index: int, result: OutcomeResult) -> Markup:
