@@ -96,6 +96,8 @@ def test_the_site_build_refuses_a_symlink_and_a_stray_html_file(tmp_path: Path) 
     secret.write_text("[http] extraheader = AUTHORIZATION: CANARY-4711\n", encoding="utf-8")
     (folder / "notes.txt").symlink_to(secret)
     (folder / "evil.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    (tmp_path / "content" / "questions").mkdir()  # the questions' folder is a folder of records too
+    (tmp_path / "content" / "questions" / "evil.html").write_text("<script>alert(1)</script>", encoding="utf-8")
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
     done = subprocess.run([*BUILD_SITE, "--site-dir", "build/site"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300)
@@ -103,6 +105,7 @@ def test_the_site_build_refuses_a_symlink_and_a_stray_html_file(tmp_path: Path) 
     assert done.returncode == 1
     assert "content/trials/notes.txt:1:1: error[symlink]" in output
     assert "content/trials/evil.html:1:1: error[not-a-record]" in output
+    assert "content/questions/evil.html:1:1: error[not-a-record]" in output
     assert "site build failed" in done.stderr and "no site was written" in done.stderr
     assert "Traceback" not in output and "CANARY" not in output
     assert not (tmp_path / "build" / "site").exists()

@@ -32,6 +32,7 @@ from mkdocs.utils import get_relative_url
 
 from evidencekb.content_rules import refused_entries
 from evidencekb.diagnostics import has_errors, render
+from evidencekb.kinds import QUESTION
 from evidencekb.questions.site import QuestionPage, informs_block, question_pages, render_question_list
 from evidencekb.render import INDEX_PAGES, PageLinks, render_glossary, render_index_page, render_trial_table
 from evidencekb.sitebuild import (
@@ -102,6 +103,9 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         # before MkDocs lists (and would copy) the docs folder: no symlink, FIFO or stray file in it
         records_dir = os.path.join(config.docs_dir, self.config.records)
         refused = refused_entries(display_path(config.docs_dir), display_path(records_dir))
+        questions_dir = display_path(os.path.join(config.docs_dir, QUESTION.folder))  # a folder of records too
+        if os.path.isdir(questions_dir):
+            refused += [p for p in refused_entries(questions_dir, questions_dir) if p not in refused]
         if refused:
             raise PluginError("evidencekb: the content folder holds what may not be published\n"
                               + render(refused, "text"))
