@@ -39,6 +39,7 @@ BENCH_SIZES ?= 10,100,1000
 bench: install
 	$(BIN)/python scripts/bench.py --sizes $(BENCH_SIZES)
 	$(BIN)/python scripts/bench_pooling.py
+	$(BIN)/python scripts/bench_questions.py
 
 lint: install
 	$(BIN)/ruff check src tests scripts

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from evidencekb.questions.compute import ComputedQuestion
     from evidencekb.render import PageLinks
 
-CrossStage = Callable[[Any, Document, Mapping[str, "CheckedRecord"], bool], tuple[list[Diagnostic], Any]]
+CrossStage = Callable[[list["CheckedRecord"], Mapping[str, "CheckedRecord"]], None]
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,9 @@ class Kind:
     reads: Callable[[Any], Iterable[str]] | None = None
     """For a kind whose computation reads other records: the ids of the trial records it reads."""
     cross: CrossStage | None = None
-    """That computation, given the checked trial records by id and whether the record is valid so far: its
-    diagnostics, and its computed namespace when it stays valid (run once per set of records by
-    ``evidencekb.pipeline.cross_record_stage``; ``compute`` is then unused)."""
+    """That computation for all records of the kind at once, given the checked trial records by id: it adds
+    each record's diagnostics and sets its computed namespace when it stays valid (run once per set of
+    records by ``evidencekb.pipeline.cross_record_stage``; ``compute`` is then unused)."""
 
     def validate(self, document: Document) -> tuple[Any, list[Diagnostic]]:
         return validate_document(document, self.model)
@@ -88,19 +88,16 @@ def _question_trials(question: Question) -> list[str]:
     return sorted({use.trial for outcome in question.outcomes for use in outcome.studies})
 
 
-def _question_stage(question: Question, document: Document, trials: Mapping[str, CheckedRecord], valid: bool
-                    ) -> tuple[list[Diagnostic], ComputedQuestion | None]:
+def _question_stage(questions: list[CheckedRecord], trials: Mapping[str, CheckedRecord]) -> None:
+    """Every question against the trials; each trial's comparisons are computed once for all questions."""
     from evidencekb.questions.links import LinkedTrial
     from evidencekb.questions.stage import question_stage
 
-    linked = {}
-    for trial_id in _question_trials(question):
-        record = trials.get(trial_id)
-        if record is not None and record.valid and record.trial is not None and record.document is not None:
-            if record.computed is None:
-                record.computed = TRIAL.compute(record.trial, record.document)
-            linked[trial_id] = LinkedTrial(record.path, record.trial, record.computed)
-    return question_stage(question, document, linked, valid)
+    linked = {tid: LinkedTrial(r.path, r.trial, r.computed) for tid, r in trials.items() if r.trial is not None}
+    for record in questions:
+        assert record.document is not None
+        found, record.computed = question_stage(record.model, record.document, linked, record.valid)
+        record.diagnostics.extend(found)
 
 
 def _render_question(question: Question, computed: ComputedQuestion, document: Document, links: PageLinks,

@@ -145,11 +145,9 @@ def cross_record_stage(records: list[CheckedRecord], others: Iterable[CheckedRec
     """The computation of every record whose kind reads other records, given the valid trials among
     ``records`` (and ``others``, trials read only for this stage); its diagnostics join the record's own."""
     trials = {r.model.id: r for r in [*others, *records] if r.kind is TRIAL and r.valid}
-    for record in records:
-        if record.kind.cross is None or record.document is None or record.model is None:
-            continue
-        found, record.computed = record.kind.cross(record.model, record.document, trials, record.valid)
-        record.diagnostics.extend(found)
+    for kind in dict.fromkeys(r.kind for r in records if r.kind.cross is not None):
+        assert kind.cross is not None
+        kind.cross([r for r in records if r.kind is kind and r.model is not None and r.document is not None], trials)
 
 
 def _trials_read_from_elsewhere(records: list[CheckedRecord]) -> list[CheckedRecord]:

@@ -8,8 +8,8 @@ then the question's named baseline risks), and the signals and statements are ``
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,7 @@ from evidencekb.pooling import (
     pool,
 )
 from evidencekb.questions import grade
-from evidencekb.questions.links import LinkedTrial, UsedStudy, link_outcome
+from evidencekb.questions.links import UsedStudy
 
 
 @dataclass(frozen=True)
@@ -46,14 +46,29 @@ class OutcomeResult:
     pooled: PooledResult | None
     participants: int
     absolute: tuple[Absolute, ...] = ()
-    leave_one_out: tuple[SensitivityStep, ...] = ()
-    cumulative: tuple[SensitivityStep, ...] = ()
+    options: PoolOptions | None = None
     signals: tuple[grade.Signal, ...] = ()
     ois: int | None = None
     certainty: str | None = None
     size: str | None = None
     statement: str = ""
     derived_statement: str = ""
+
+    @functools.cached_property
+    def leave_one_out(self) -> tuple[SensitivityStep, ...]:
+        """Without each trial in turn (two or more trials); computed when a page or an export asks for it,
+        not by ``validate``."""
+        if self.options is None or self.pooled is None or len(self.pooled.used) < 2:
+            return ()
+        return leave_one_out([s.study for s in self.studies], self.options)
+
+    @functools.cached_property
+    def cumulative(self) -> tuple[SensitivityStep, ...]:
+        """Trials added by year (two or more trials, each with a year)."""
+        studies = [s.study for s in self.studies]
+        if self.options is None or self.pooled is None or len(self.pooled.used) < 2 or not all(s.year for s in studies):
+            return ()
+        return cumulative(studies, self.options)
 
     def signal(self, domain: str) -> grade.Signal | None:
         return next((s for s in self.signals if s.domain == domain), None)
@@ -99,12 +114,10 @@ def options_of(outcome: Outcome) -> PoolOptions:
     return PoolOptions(measure=a.measure, model=a.model, method=a.method, hksj=a.hksj, level=a.level)
 
 
-def compute_question(question: Question, trials: Mapping[str, LinkedTrial]) -> ComputedQuestion:
-    """The pooled results of every outcome; call only when the cross-record findings had no errors."""
-    results = []
-    for index, outcome in enumerate(question.outcomes):
-        used, _ = link_outcome(question, index, trials)
-        results.append(compute_outcome(outcome, used, question.pico.intervention))
+def compute_question(question: Question, studies: list[list[UsedStudy]]) -> ComputedQuestion:
+    """The pooled results of every outcome from its linked studies (``links.link_outcome``, without errors)."""
+    results = [compute_outcome(outcome, used, question.pico.intervention)
+               for outcome, used in zip(question.outcomes, studies, strict=True)]
     ids = sorted({s.trial for r in results for s in r.studies})
     return ComputedQuestion(question.id, tuple(results), tuple(ids))
 
@@ -130,12 +143,8 @@ def compute_outcome(outcome: Outcome, used: list[UsedStudy], intervention: str) 
     size = grade.size_word(outcome, main_absolute[0])
     increases = pooled.estimate is not None and pooled.estimate > 0
     derived = grade.informative_statement(level, size, increases, intervention, outcome.label)
-    sensitivity = len(pooled.used) >= 2
-    return OutcomeResult(
-        outcome.id, tuple(used), pooled, participants, absolute,
-        leave_one_out(studies, options) if sensitivity else (),
-        cumulative(studies, options) if sensitivity and all(s.year for s in studies) else (),
-        signals, ois, level, size, _override_or(outcome, derived), derived)
+    return OutcomeResult(outcome.id, tuple(used), pooled, participants, absolute, options, signals, ois, level,
+                         size, _override_or(outcome, derived), derived)
 
 
 def _override_or(outcome: Outcome, derived: str) -> str:

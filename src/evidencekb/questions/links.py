@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from evidencekb.checks.base import Finding
-from evidencekb.computed import ComputedTrial
+from evidencekb.computed import Comparison, ComputedTrial, HarmComparison, compare_adverse_event, compare_result
 from evidencekb.models import Trial
 from evidencekb.models.question import BINARY_MEASURES, Outcome, Question, StudyUse
 from evidencekb.pooling import FIRST_PERIOD, BinaryStudy, ContinuousStudy, Study
@@ -29,7 +29,29 @@ class LinkedTrial:
 
     path: str
     trial: Trial
-    computed: ComputedTrial
+    computed: ComputedTrial | None
+    """The trial's computed namespace when the pipeline built it; else only the comparisons a question
+    pools are computed, once for all questions (the whole audit of a trial costs far more)."""
+    _cache: dict[tuple[str, int | str], Comparison | HarmComparison | None] = field(default_factory=dict)
+
+    def comparison(self, index: int) -> Comparison | None:
+        if self.computed:
+            return self.computed.for_result(index)
+        key = ("result", index)
+        if key not in self._cache:
+            self._cache[key] = compare_result(self.trial, index)
+        found = self._cache[key]
+        return found if isinstance(found, Comparison) else None
+
+    def harm(self, event_id: str) -> HarmComparison | None:
+        if self.computed:
+            return self.computed.for_adverse_event(event_id)
+        key = ("harm", event_id)
+        if key not in self._cache:
+            event = next((e for e in self.trial.adverse_events if e.id == event_id), None)
+            self._cache[key] = compare_adverse_event(self.trial, event) if event else None
+        found = self._cache[key]
+        return found if isinstance(found, HarmComparison) else None
 
 
 @dataclass(frozen=True)
@@ -130,11 +152,11 @@ def _crossover_problems(use: StudyUse, trial: Trial, period: str | None, loc: tu
 
 
 def _study(outcome: Outcome, use: StudyUse, linked: LinkedTrial, loc: tuple[Any, ...]) -> UsedStudy | Finding:
-    trial, computed = linked.trial, linked.computed
+    trial = linked.trial
     common: dict[str, Any] = {"name": trial.short_name, "year": publication_year(trial), "design": trial.design.model,
               "crossover_basis": FIRST_PERIOD if trial.design.model == "crossover" else None}
     if use.adverse_event is not None:
-        harm = computed.for_adverse_event(use.adverse_event)
+        harm = linked.harm(use.adverse_event)
         if harm is None:
             return Finding((*loc, "adverse_event"), "question-no-data",
                            f"adverse event '{use.adverse_event}' of '{trial.id}' has no counts on both sides")
@@ -147,7 +169,7 @@ def _study(outcome: Outcome, use: StudyUse, linked: LinkedTrial, loc: tuple[Any,
             continue
         if use.analysis_population and result.analysis_population != use.analysis_population:
             continue
-        comparison = computed.for_result(index)
+        comparison = linked.comparison(index)
         if comparison is None:
             continue
         study: Study | None = None

@@ -24,11 +24,11 @@ from evidencekb.questions.links import LinkedTrial, link_outcome
 def question_stage(question: Question, document: Document, trials: Mapping[str, LinkedTrial], valid: bool
                    ) -> tuple[list[Diagnostic], ComputedQuestion | None]:
     """The link findings, and (when the question was ``valid`` and they add no error) the computed namespace."""
-    findings = [f for i in range(len(question.outcomes)) for f in link_outcome(question, i, trials)[1]]
-    diagnostics = [to_diagnostic(document, f) for f in findings]
+    linked = [link_outcome(question, i, trials) for i in range(len(question.outcomes))]
+    diagnostics = [to_diagnostic(document, f) for _, findings in linked for f in findings]
     if not valid or has_errors(diagnostics):
         return diagnostics, None
-    computed = compute_question(question, trials)
+    computed = compute_question(question, [used for used, _ in linked])
     diagnostics += [to_diagnostic(document, f) for f in rating_disagreements(question, computed)]
     return diagnostics, computed
 
