@@ -356,3 +356,22 @@ def test_questions_in_the_json_and_csv_exports(tmp_path: Path) -> None:
     assert [r["outcome"] for r in rows][:2] == ["tis20-response", "muscle-strength"]
     assert float(rows[0]["ci_low"]) == pytest.approx(low) and float(rows[0]["ci_high"]) == pytest.approx(high)
     assert rows[0]["certainty"] == "low"
+
+
+def test_a_changed_rob2_answer_moves_the_risk_of_bias_signal(tmp_path: Path) -> None:
+    """Issue 16's link: the question's GRADE risk-of-bias signal reads the trial's computed RoB 2 judgement."""
+    (tmp_path / "questions").mkdir()
+    shutil.copytree(TRIALS, tmp_path / "trials")
+    path = tmp_path / "questions" / "ivig-dermatomyositis.yaml"
+    shutil.copy(QUESTION_FILE, path)
+    before = checked(path).computed.for_outcome("tis20-response")
+    trial = tmp_path / "trials" / "proderm.yaml"
+    old = '      - question: "1.2"\n        answer: NI\n'
+    text = trial.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    trial.write_text(text.replace(old, '      - question: "1.2"\n        answer: "N"\n'), encoding="utf-8")
+    after = checked(path).computed.for_outcome("tis20-response")
+    assert [s.rob for s in before.studies] == ["some-concerns"] and [s.rob for s in after.studies] == ["high"]
+    assert before.signal("risk-of-bias").reasons == ("trials at high risk or with some concerns carry 100% of the"
+                                                     " weight",)
+    assert after.signal("risk-of-bias").reasons == ("trials at high risk of bias carry 100% of the weight",)
