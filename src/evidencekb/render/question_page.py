@@ -9,6 +9,7 @@ signals. Every number comes from the computed namespace (``questions.compute``);
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 
 from markupsafe import Markup, escape
@@ -25,6 +26,13 @@ from evidencekb.render.question_forest import digits_of, effect_text, natural, r
 IMPORTANCE_ORDER = ("critical", "important", "limited")
 IMPORTANCE_WORDS = {"critical": "critical", "important": "important", "limited": "of limited importance"}
 MEASURE_ABBR = {"rr": "RR", "or": "OR", "rd": "RD", "md": "MD", "smd": "SMD"}
+
+
+def heading_text(text: str) -> str:
+    """Record text for a Markdown heading: HTML escaped, and Markdown's own characters backslash-escaped, so
+    that ``[x](javascript:...)`` or ``*`` in a label stays text (headings are Markdown, for the table of
+    contents and search)."""
+    return re.sub(r"([\\`*_{}\[\]()#+!|])", r"\\\1", str(escape(text)))
 
 
 def trial_href(trial_id: str) -> str:
@@ -146,7 +154,7 @@ def render_question_page(question: Question, computed: ComputedQuestion, links: 
     parts += ["## Outcomes {#outcomes}", ""]
     for index in ordered(question):
         outcome = question.outcomes[index]
-        parts += [f"### {escape(outcome.label)} {{#{outcome.id}}}", "",
+        parts += [f"### {heading_text(outcome.label)} {{#{outcome.id}}}", "",
                   str(outcome_section(question, index, computed.outcomes[index])), ""]
     parts += ["## Methods {#methods}", "", str(render("question_methods.html", links=links)), ""]
     return "\n".join(parts)
