@@ -172,7 +172,8 @@ ASSERTED_ELSEWHERE = {
     "pool-bad-value": "test_pool_cli.py",
     "pool-duplicate-study": "test_pool_cli.py",
     **{code: "test_questions.py" for code in (  # questions read trial records: a content folder, not one file
-        "duplicate-question", "question-analysis", "question-unknown-trial", "question-study-item",
+        "duplicate-question", "question-analysis", "question-unknown-trial", "question-draft-trial",
+        "question-study-item",
         "question-unknown-endpoint", "question-measure-mismatch", "question-crossover-data", "question-no-data",
         "question-grade-signal")},
 }

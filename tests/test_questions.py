@@ -375,3 +375,15 @@ def test_a_changed_rob2_answer_moves_the_risk_of_bias_signal(tmp_path: Path) -> 
     assert before.signal("risk-of-bias").reasons == ("trials at high risk or with some concerns carry 100% of the"
                                                      " weight",)
     assert after.signal("risk-of-bias").reasons == ("trials at high risk of bias carry 100% of the weight",)
+
+
+def test_a_published_question_cannot_pool_a_draft_trial(tmp_path: Path) -> None:
+    (tmp_path / "questions").mkdir()
+    shutil.copytree(TRIALS, tmp_path / "trials")
+    trial = tmp_path / "trials" / "proderm.yaml"
+    trial.write_text(trial.read_text(encoding="utf-8").replace("status: published", "status: draft", 1),
+                     encoding="utf-8")
+    path = tmp_path / "questions" / "rated.yaml"
+    path.write_text(RATED.format(change=-1, departs=""), encoding="utf-8")
+    records, _ = check_paths([str(path)])
+    assert [(d.code, d.line, d.column) for d in records[0].diagnostics] == [("question-draft-trial", 15, 17)]

@@ -146,6 +146,9 @@ CODES: tuple[Code, ...] = (
     Code("question-unknown-trial", _E, CROSS_RECORD,
          "no valid trial record with id '{trial}' (content/trials/{trial}.yaml)",
          "A question pools a trial that has no record, or whose record has errors."),
+    Code("question-draft-trial", _E, CROSS_RECORD, "'{trial}' is a draft: a published question pools published"
+         " trials only",
+         "A published question would link to a trial page that is not published."),
     Code("question-study-item", _E, CROSS_RECORD, "give either endpoint or adverse_event, not both or neither",
          "A pooled study names neither or both of an endpoint and an adverse event."),
     Code("question-unknown-endpoint", _E, CROSS_RECORD, "trial '{trial}' has no endpoint '{endpoint}'",

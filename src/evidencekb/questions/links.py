@@ -91,6 +91,10 @@ def link_outcome(question: Question, index: int, trials: Mapping[str, LinkedTria
     for j, use in enumerate(outcome.studies):
         loc = ("outcomes", index, "studies", j)
         problems = list(_problems(outcome, use, loc, trials))
+        linked = trials.get(use.trial)
+        if question.status == "published" and linked is not None and linked.trial.status == "draft":
+            problems.append(Finding((*loc, "trial"), "question-draft-trial",
+                                    f"'{use.trial}' is a draft: a published question pools published trials only"))
         if problems:
             findings.extend(problems)
             continue
