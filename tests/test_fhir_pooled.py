@@ -30,6 +30,7 @@ from evidencekb.effects.binary import BinaryCounts
 from evidencekb.export.fhir_export import trial_bundle
 from evidencekb.export.fhir_findings import FindingsQuestion, findings_bundle, findings_bundle_json
 from evidencekb.export.fhir_pooled import (
+    ComparatorRisk,
     GradeDomainRating,
     GradeRating,
     PooledOutcome,
@@ -225,7 +226,8 @@ def test_summary_of_findings_follows_the_profile_and_references_resolve() -> Non
     for entry in findings["section"]:
         assert entry["code"]["coding"][0]["code"] == "summary-of-findings-entry-for-a-single-outcome"
         assert by_url[entry["focus"]["reference"]]["resourceType"] == "EvidenceVariable"
-        assert [s["code"]["coding"][0]["code"] for s in entry["section"]] == columns
+        assert [c for c in columns if c in {s["code"]["coding"][0]["code"] for s in entry["section"]}] == [
+            s["code"]["coding"][0]["code"] for s in entry["section"]]
         for cell in entry["section"]:
             [target] = cell["entry"]
             assert by_url[target["reference"]]["resourceType"] == target["type"]
@@ -240,6 +242,32 @@ def test_summary_of_findings_follows_the_profile_and_references_resolve() -> Non
     assert findings_bundle_json(question(harms, benefit)) == findings_bundle_json(question(harms, benefit))
     with pytest.raises(ValueError, match="at least one reviewer"):
         findings_bundle(dataclasses.replace(question(benefit), reviewers=()))
+
+
+def test_absolute_effects_per_1000_derive_from_the_comparator_risk_and_the_pooled_risk_ratio() -> None:
+    """GRADE: risk with intervention = comparator risk x RR and its limits; here the BCG control-arm risk
+    (dat.bcg's cpos over cpos + cneg) and metafor's DL RR exp(-0.7141) (exp(-1.0644) to exp(-0.3638))."""
+    risk = sum(cpos for *_, cpos, _, _ in BCG) / sum(cpos + cneg for *_, cpos, cneg, _ in BCG)
+    result = pool(bcg(), PoolOptions("rr", "random", "dl"))
+    with_risk = outcome(result, comparator_risk=ComparatorRisk(risk, "pooled control-arm risk"))
+    bundle = findings_bundle(question(with_risk))
+    Bundle.model_validate(bundle)
+    evidence = {e["resource"]["id"]: e["resource"] for e in bundle["entry"]}
+    assert evidence["bcg.tb.comparator"]["statistic"][0]["quantity"]["value"] == pytest.approx(risk, rel=1e-12)
+    _, derived = evidence["bcg.tb.pooled"]["statistic"]
+    assert derived["statisticType"]["coding"][0]["code"] == "0000424"  # risk difference
+    expected = [risk * (math.exp(x) - 1) for x in (-0.7141, -1.0644, -0.3638)]
+    bounds = derived["attributeEstimate"][0]["range"]
+    got = [derived["quantity"]["value"], bounds["low"]["value"], bounds["high"]["value"]]
+    assert got == pytest.approx(expected, abs=risk * 5e-5 * 1.01)
+    entry = bundle["entry"][0]["resource"]["section"][1]["section"][0]
+    cells = {c["title"]: parse(c["text"]["div"]).text for c in entry["section"]}
+    assert cells["Risk with comparator"] == "9 per 1000"
+    assert cells["Risk with intervention (derived from the relative effect)"] == (
+        "4 per 1000 (3 to 6): 5 fewer per 1000 (3 to 6 fewer)")  # 9.08 x 0.490 = 4.45; 4.64 fewer
+    without = findings_bundle(question(outcome(pool(bcg(), PoolOptions("or", "random", "dl")),
+                                               comparator_risk=ComparatorRisk(risk, "pooled"))))
+    assert "result-with-comparator-alone" not in json.dumps(without)  # GRADE derives it from the RR only
 
 
 HOSTILE = "<script>alert(1)</script> *bold* [link](javascript:alert(2)) & `code`\n# heading\n- item"

@@ -6,8 +6,10 @@ Composition follows the profile's rules as its FSH source states them (``HL7/ebm
 input/fsh/composition/p-summary-of-findings.fsh, http://hl7.org/fhir/uv/ebm/StructureDefinition/summary-of-findings):
 type SummaryOfFindings; a "column headers" section whose subsections name the columns; a "summary of
 findings" section with one "entry for a single outcome" per outcome, its ``focus`` the outcome's
-EvidenceVariable, and within it one subsection per column (outcome, sample size, effect estimate,
-certainty of evidence, assertion) whose ``entry`` references the outcome's EvidenceVariable or Evidence.
+EvidenceVariable, and within it one subsection per column (outcome, sample size, risk with the comparator
+and risk with the intervention when a comparator risk is given, effect estimate, certainty of evidence,
+assertion) whose ``entry`` references the EvidenceVariable or Evidence the cell is read from. The column
+headers list the columns any outcome uses.
 Section codes come from the guide's code system https://fevir.net/resources/CodeSystem/179423.
 
 Each section's narrative is the cell's text, escaped; critical outcomes come first, then important ones,
@@ -27,11 +29,14 @@ from evidencekb.export.fhir_export import _clean, _fhir_id
 from evidencekb.export.fhir_pooled import (
     PooledOutcome,
     QuestionText,
+    comparator_evidence,
+    comparator_id,
     entry_url,
     evidence_id,
     pooled_evidence,
 )
 from evidencekb.export.fhir_text import markdown_text, narrative
+from evidencekb.render.format import interval, per_1000, per_1000_difference
 
 REPORT_CODES = "https://fevir.net/resources/CodeSystem/179423"
 PROFILE = "http://hl7.org/fhir/uv/ebm/StructureDefinition/summary-of-findings"
@@ -39,6 +44,11 @@ VARIABLE_PROFILE = "http://hl7.org/fhir/uv/ebm/StructureDefinition/variable-defi
 COLUMNS = {
     "outcome-measure": ("Outcome Measure", "Outcome"),
     "sample-size": ("Sample Size", "Participants (studies)"),
+    "result-with-comparator-alone": ("Result with comparator alone", "Risk with comparator"),
+    "result-with-intervention-alone-calculated": (
+        "Result with intervention alone (calculated)",
+        "Risk with intervention (derived from the relative effect)",
+    ),
     "result-with-intervention-vs-comparator": ("Result with intervention vs. comparator", "Relative effect (95% CI)"),
     "certainty-of-evidence": ("Certainty of Evidence", "Certainty of the evidence (GRADE)"),
     "assertion": ("Assertion", "What happens"),
@@ -71,6 +81,8 @@ def findings_bundle(question: FindingsQuestion) -> dict[str, Any]:
     resources = [composition(question.text, outcomes, question.reviewers, question.reviewed)]
     for outcome in outcomes:
         resources += [outcome_variable(question.text, outcome), pooled_evidence(question.text, outcome)]
+        comparator = comparator_evidence(question.text, outcome)
+        resources += [comparator] if comparator else []
     return _clean({
         "resourceType": "Bundle",
         "id": _fhir_id(question.text.id, "findings"),
@@ -88,6 +100,8 @@ def ordered(outcomes: Sequence[PooledOutcome]) -> list[PooledOutcome]:
 def composition(
     text: QuestionText, outcomes: Sequence[PooledOutcome], reviewers: Sequence[str], reviewed: date
 ) -> dict[str, Any]:
+    rows = [(outcome, _cells(text, outcome)) for outcome in outcomes]
+    used = [code for code in COLUMNS if any(code in cells for _, cells in rows)]
     return {
         "resourceType": "Composition",
         "id": _fhir_id(text.id, "findings"),
@@ -103,14 +117,14 @@ def composition(
                 "code": _report_code("column-headers", "Column Headers"),
                 "section": [
                     {"title": header, "code": _report_code(code, display), "text": narrative(header)}
-                    for code, (display, header) in COLUMNS.items()
+                    for code, (display, header) in ((c, COLUMNS[c]) for c in used)
                 ],
             },
             {
                 "title": "Summary of Findings",
                 "code": _report_code("summary-of-findings", "Summary of Findings"),
                 "text": narrative(f"{text.intervention} compared with {text.comparator} in {text.population}"),
-                "section": [_outcome_entry(text, outcome) for outcome in outcomes],
+                "section": [_outcome_entry(outcome, cells) for outcome, cells in rows],
             },
         ],
     }
@@ -129,30 +143,48 @@ def outcome_variable(text: QuestionText, outcome: PooledOutcome) -> dict[str, An
     }
 
 
-def _outcome_entry(text: QuestionText, outcome: PooledOutcome) -> dict[str, Any]:
-    variable = _reference("EvidenceVariable", _variable_id(text, outcome), outcome.title)
-    evidence = _reference("Evidence", evidence_id(text, outcome), f"{outcome.title} (pooled)")
-    cells = {
+Cells = dict[str, tuple[str, list[dict[str, str]]]]
+
+
+def _cells(text: QuestionText, outcome: PooledOutcome) -> Cells:
+    """Each column's text and the resources it is read from, for one outcome."""
+    variable = [_reference("EvidenceVariable", _variable_id(text, outcome), outcome.title)]
+    evidence = [_reference("Evidence", evidence_id(text, outcome), f"{outcome.title} (pooled)")]
+    cells: Cells = {
         "outcome-measure": (outcome.title, variable),
         "sample-size": (participants(outcome), evidence),
-        "result-with-intervention-vs-comparator": (relative_effect(outcome), evidence),
-        "certainty-of-evidence": (certainty(outcome), evidence),
-        "assertion": (outcome.statement or "No statement given.", evidence),
     }
+    absolute = outcome.absolute()
+    if absolute is not None:
+        comparator = [_reference("Evidence", comparator_id(text, outcome), f"{outcome.title}: risk with comparator")]
+        cells["result-with-comparator-alone"] = (f"{per_1000(absolute.comparator)} per 1000", comparator)
+        derived = (
+            f"{per_1000(absolute.intervention)} per 1000 "
+            f"({interval(absolute.intervention_ci_low, absolute.intervention_ci_high, 0)}): "
+            + per_1000_difference(absolute.difference, absolute.difference_ci_low, absolute.difference_ci_high)
+        )
+        cells["result-with-intervention-alone-calculated"] = (derived, comparator + evidence)
+    cells["result-with-intervention-vs-comparator"] = (relative_effect(outcome), evidence)
+    cells["certainty-of-evidence"] = (certainty(outcome), evidence)
+    cells["assertion"] = (outcome.statement or "No statement given.", evidence)
+    return cells
+
+
+def _outcome_entry(outcome: PooledOutcome, cells: Cells) -> dict[str, Any]:
     return {
         "title": outcome.title,
         "code": _report_code(
             "summary-of-findings-entry-for-a-single-outcome", "Summary of findings entry for a single outcome"
         ),
-        "focus": variable,
+        "focus": cells["outcome-measure"][1][0],
         "section": [
             {
                 "title": COLUMNS[code][1],
                 "code": _report_code(code, COLUMNS[code][0]),
                 "text": narrative(cell),
-                "entry": [reference],
+                "entry": references,
             }
-            for code, (cell, reference) in cells.items()
+            for code, (cell, references) in cells.items()
         ],
     }
 

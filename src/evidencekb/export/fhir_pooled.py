@@ -17,6 +17,12 @@ pooled result carries:
 * ``certainty``: the overall GRADE rating by its rater with one subcomponent per domain, its concern
   level and the reason as a note.
 
+When a pooled risk ratio comes with a comparator risk (the pooled control-arm risk, or a named baseline
+risk with its source), a second statistic gives GRADE's anticipated risk difference per 1000 derived
+from it (:func:`evidencekb.effects.absolute_per_1000`, the function behind the trial pages), and
+:func:`comparator_evidence` describes the comparator risk itself, as the guide's ComparatorOnlyEvidence.
+Other measures get no derived absolute effect: GRADE derives it from the risk ratio.
+
 Code systems, and where their codes were read:
 
 * ``http://terminology.hl7.org/CodeSystem/statistic-type`` (the measures) and
@@ -49,6 +55,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from evidencekb.effects import AbsolutePer1000, Estimate, absolute_per_1000
 from evidencekb.export import stable_float
 from evidencekb.export.fhir_export import (
     ATTRIBUTE_TYPE,
@@ -123,6 +130,14 @@ class PooledTrial:
 
 
 @dataclass(frozen=True)
+class ComparatorRisk:
+    """The risk without the intervention that absolute effects start from, as a fraction."""
+
+    risk: float
+    description: str  # e.g. "pooled control-arm risk, 57/160" or "moderate risk (source ...)"
+
+
+@dataclass(frozen=True)
 class PooledOutcome:
     id: str
     title: str
@@ -133,6 +148,16 @@ class PooledOutcome:
     statement: str | None = None  # the informative statement ("IVIG probably improves ...")
     importance: str | None = None  # critical | important | limited
     unit: str | None = None  # unit of a mean difference
+    comparator_risk: ComparatorRisk | None = None
+
+    def absolute(self) -> AbsolutePer1000 | None:
+        """Anticipated absolute effects per 1000 from the comparator risk and the pooled risk ratio."""
+        if self.comparator_risk is None or self.result.measure != "rr":
+            return None
+        natural = self.result.natural()
+        low, high = natural["ci"] or (None, None)
+        ratio = Estimate(natural["estimate"], low, high, self.result.method, self.result.level, self.result.note)
+        return absolute_per_1000(self.comparator_risk.risk, ratio)
 
 
 @dataclass(frozen=True)
@@ -157,6 +182,10 @@ def entry_url(resource_type: str, rid: str) -> str:
 
 def evidence_id(question: QuestionText, outcome: PooledOutcome) -> str:
     return _fhir_id(question.id, outcome.id, "pooled")
+
+
+def comparator_id(question: QuestionText, outcome: PooledOutcome) -> str:
+    return _fhir_id(question.id, outcome.id, "comparator")
 
 
 def pooled_evidence(question: QuestionText, outcome: PooledOutcome) -> dict[str, Any]:
@@ -188,9 +217,51 @@ def pooled_evidence(question: QuestionText, outcome: PooledOutcome) -> dict[str,
             for t in used
         ],
         "variableDefinition": _variables(question, outcome),
-        "statistic": [_statistic(outcome, used)],
+        "statistic": [_statistic(outcome, used), _risk_difference(outcome)],
         "certainty": _certainty(outcome.certainty) if outcome.certainty else None,
     })
+
+
+def comparator_evidence(question: QuestionText, outcome: PooledOutcome) -> dict[str, Any] | None:
+    """The comparator risk absolute effects start from, as a non-comparative Evidence (None without one)."""
+    risk = outcome.comparator_risk
+    if risk is None:
+        return None
+    return _clean({
+        "resourceType": "Evidence",
+        "id": comparator_id(question, outcome),
+        "title": f"{outcome.title}: risk with {question.comparator}",
+        "status": "active" if question.published else "draft",
+        "description": markdown_text(risk.description),
+        "variableDefinition": [
+            v for v in _variables(question, outcome) if v["variableRole"]["coding"][0]["code"] != "exposure"
+        ],
+        "statistic": [{
+            "description": f"{1000 * risk.risk:.0f} per 1000",
+            "statisticType": _statistic_type("proportion"),
+            "quantity": {"value": stable_float(risk.risk)},
+        }],
+    })
+
+
+def _risk_difference(outcome: PooledOutcome) -> dict[str, Any] | None:
+    """GRADE's anticipated risk difference, derived from the comparator risk and the pooled RR."""
+    absolute = outcome.absolute()
+    if absolute is None or absolute.difference is None or outcome.comparator_risk is None:
+        return None
+    low, high = absolute.difference_ci_low, absolute.difference_ci_high
+    return {
+        "description": markdown_text(
+            f"{absolute.difference:.0f} per 1000 with the intervention, derived from the pooled RR and a risk of "
+            f"{absolute.comparator:.0f} per 1000 without it ({outcome.comparator_risk.description})"
+        ),
+        "note": [{"text": markdown_text(absolute.note)}] if absolute.note else [],
+        "statisticType": _statistic_type("RD"),
+        "quantity": {"value": stable_float(absolute.difference / 1000)},
+        "attributeEstimate": [
+            _ci(None if low is None else low / 1000, None if high is None else high / 1000, outcome.result.level)
+        ],
+    }
 
 
 def _variables(question: QuestionText, outcome: PooledOutcome) -> list[dict[str, Any]]:
