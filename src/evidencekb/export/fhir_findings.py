@@ -53,6 +53,9 @@ COLUMNS = {
     "certainty-of-evidence": ("Certainty of Evidence", "Certainty of the evidence (GRADE)"),
     "assertion": ("Assertion", "What happens"),
 }
+COLUMN_HEADERS = ("column-headers", "Column Headers")
+FINDINGS = ("summary-of-findings", "Summary of Findings")
+OUTCOME_ENTRY = ("summary-of-findings-entry-for-a-single-outcome", "Summary of findings entry for a single outcome")
 IMPORTANCE_ORDER = {"critical": 0, "important": 1}
 CERTAINTY_WORDS = {"high": "High", "moderate": "Moderate", "low": "Low", "very-low": "Very low"}
 HANDLING = {"rr": "dichotomous", "or": "dichotomous", "rd": "dichotomous", "md": "continuous", "smd": "continuous"}
@@ -114,7 +117,7 @@ def composition(
         "section": [
             {
                 "title": "Column Headers",
-                "code": _report_code("column-headers", "Column Headers"),
+                "code": _report_code(*COLUMN_HEADERS),
                 "section": [
                     {"title": header, "code": _report_code(code, display), "text": narrative(header)}
                     for code, (display, header) in ((c, COLUMNS[c]) for c in used)
@@ -122,7 +125,7 @@ def composition(
             },
             {
                 "title": "Summary of Findings",
-                "code": _report_code("summary-of-findings", "Summary of Findings"),
+                "code": _report_code(*FINDINGS),
                 "text": narrative(f"{text.intervention} compared with {text.comparator} in {text.population}"),
                 "section": [_outcome_entry(outcome, cells) for outcome, cells in rows],
             },
@@ -173,9 +176,7 @@ def _cells(text: QuestionText, outcome: PooledOutcome) -> Cells:
 def _outcome_entry(outcome: PooledOutcome, cells: Cells) -> dict[str, Any]:
     return {
         "title": outcome.title,
-        "code": _report_code(
-            "summary-of-findings-entry-for-a-single-outcome", "Summary of findings entry for a single outcome"
-        ),
+        "code": _report_code(*OUTCOME_ENTRY),
         "focus": cells["outcome-measure"][1][0],
         "section": [
             {
