@@ -152,12 +152,14 @@ def test_zero_cell_constant_is_named_only_when_a_pooled_study_needed_it() -> Non
 def test_a_trial_not_pooled_is_a_note_with_its_reason_and_not_a_source() -> None:
     studies = [*bcg()[:3], dataclasses.replace(bcg()[3], design="crossover")]
     result = pool(studies, PoolOptions("rr", "random", "reml"))
-    evidence = pooled_evidence(QUESTION, outcome(result))
+    set_aside = ("Stein & Aronson", "alternate allocation, not randomized")
+    evidence = pooled_evidence(QUESTION, outcome(result, not_pooled=(set_aside,)))
     stat = statistic(evidence)
     assert stat["sampleSize"]["numberOfStudies"] == 3
     assert [a["display"] for a in evidence["relatedArtifact"]] == [s.name for s in studies[:3]]
-    [note] = [n["text"] for n in evidence["note"] if n["text"].startswith("Not pooled")]
-    assert "Hart \\& Sutherland" in note and "crossover trial without data valid" in note
+    reviewers, engine = [n["text"] for n in evidence["note"] if n["text"].startswith("Not pooled")]
+    assert reviewers == "Not pooled: Stein \\& Aronson: alternate allocation, not randomized"
+    assert "Hart \\& Sutherland" in engine and "crossover trial without data valid" in engine
     assert codes(stat["modelCharacteristic"])[-1] == "tauRestrictedMaximumLikelihood"
 
 
@@ -173,6 +175,7 @@ def test_grade_certainty_has_a_rated_subcomponent_per_domain_with_its_reason() -
     [overall] = evidence["certainty"]
     assert overall["type"]["coding"][0]["code"] == "Overall" and overall["rating"]["coding"][0]["code"] == "low"
     assert overall["rater"] == "Guideline panel"
+    assert overall["note"] == [{"text": "Rated down or up from a starting level of high."}]
     got = [(s["type"]["coding"][0]["code"], s["rating"]["coding"][0]["code"], [n["text"] for n in s.get("note", [])])
            for s in overall["subcomponent"]]
     assert got == [

@@ -7,7 +7,7 @@ pooled result carries:
 * ``synthesisType`` std-MA (summary data meta-analysis) and ``variableDefinition``: population,
   intervention (exposure), comparator (reference exposure) and the outcome (measured variable);
 * ``relatedArtifact`` derived-from, one per trial pooled, referencing its ResearchStudy; trials not
-  pooled are notes with the reason;
+  pooled (set aside by the reviewers, or excluded by the engine) are notes with the reason;
 * one ``statistic``: ``statisticType`` (the measure), ``quantity`` (on the measure's own scale, so a
   ratio is exp of the pooled log ratio), ``sampleSize`` (studies, participants) and ``attributeEstimate``
   for the confidence interval, the p-value of the pooled effect, Cochran's Q (with its degrees of freedom
@@ -116,6 +116,7 @@ class GradeRating:
     rater: str
     domains: tuple[GradeDomainRating, ...] = ()
     summary: str | None = None
+    starting: str = "high"  # GRADE's starting level: high for randomized trials, low for observational studies
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class PooledOutcome:
     importance: str | None = None  # critical | important | limited
     unit: str | None = None  # unit of a mean difference
     comparator_risk: ComparatorRisk | None = None
+    not_pooled: tuple[tuple[str, str], ...] = ()  # (trial, reason): considered for the outcome, not offered to pooling
 
     def absolute(self) -> AbsolutePer1000 | None:
         """Anticipated absolute effects per 1000 from the comparator risk and the pooled risk ratio."""
@@ -196,7 +198,8 @@ def pooled_evidence(question: QuestionText, outcome: PooledOutcome) -> dict[str,
     if missing:
         raise ValueError(f"no trial reference for pooled studies: {', '.join(missing)}")
     used = [trials[name] for name in result.used]
-    notes = [f"Not pooled: {name}: {reason}" for name, reason in result.excluded]
+    not_pooled = [*outcome.not_pooled, *result.excluded]
+    notes = [f"Not pooled: {name}: {reason}" for name, reason in not_pooled]
     notes += [n for n in (result.note, result.heterogeneity.note) if n]
     return _clean({
         "resourceType": "Evidence",
@@ -420,6 +423,7 @@ def _certainty(grade: GradeRating) -> list[dict[str, Any]]:
         })
     return [{
         "description": markdown_text(grade.summary) if grade.summary else None,
+        "note": [{"text": markdown_text(f"Rated down or up from a starting level of {grade.starting}.")}],
         "type": _coding(CERTAINTY_TYPE, "Overall", "Overall certainty"),
         "rating": _coding(CERTAINTY_RATING, grade.rating, RATINGS[grade.rating]),
         "rater": grade.rater,
