@@ -161,6 +161,10 @@ def test_a_trial_not_pooled_is_a_note_with_its_reason_and_not_a_source() -> None
     assert reviewers == "Not pooled: Stein \\& Aronson: alternate allocation, not randomized"
     assert "Hart \\& Sutherland" in engine and "crossover trial without data valid" in engine
     assert codes(stat["modelCharacteristic"])[-1] == "tauRestrictedMaximumLikelihood"
+    nothing = pool(studies[3:], PoolOptions("rr", "random", "reml"))
+    empty = statistic(pooled_evidence(QUESTION, outcome(nothing)))
+    assert empty["description"] == "RR not estimable: no study could be pooled"
+    assert empty["sampleSize"]["numberOfStudies"] == 0 and "quantity" not in empty
 
 
 def test_grade_certainty_has_a_rated_subcomponent_per_domain_with_its_reason() -> None:
@@ -239,10 +243,12 @@ def test_summary_of_findings_follows_the_profile_and_references_resolve() -> Non
         "Outcome": "Tuberculosis",
         "Participants (studies)": "357347 (13 studies)",
         "Relative effect (95% CI)": "RR 0.49 (0.34 to 0.70)",
-        "Certainty of the evidence (GRADE)": "Low (inconsistency (2): I^2)",
+        "Certainty of the evidence (GRADE)": "Low (very serious inconsistency: I^2)",
         "What happens": "BCG may reduce tuberculosis.",
     }
     assert findings_bundle_json(question(harms, benefit)) == findings_bundle_json(question(harms, benefit))
+    with pytest.raises(ValueError, match="outcome ids repeat: tb"):
+        findings_bundle(question(benefit, benefit))
     with pytest.raises(ValueError, match="at least one reviewer"):
         findings_bundle(dataclasses.replace(question(benefit), reviewers=()))
 
@@ -270,7 +276,8 @@ def test_absolute_effects_per_1000_derive_from_the_comparator_risk_and_the_poole
         "4 per 1000 (3 to 6): 5 fewer per 1000 (3 to 6 fewer)")  # 9.08 x 0.490 = 4.45; 4.64 fewer
     without = findings_bundle(question(outcome(pool(bcg(), PoolOptions("or", "random", "dl")),
                                                comparator_risk=ComparatorRisk(risk, "pooled"))))
-    assert "result-with-comparator-alone" not in json.dumps(without)  # GRADE derives it from the RR only
+    assert "result-with-comparator-alone" not in json.dumps(without)  # derived from the RR only
+    assert "bcg.tb.comparator" not in json.dumps(without)
 
 
 HOSTILE = "<script>alert(1)</script> *bold* [link](javascript:alert(2)) & `code`\n# heading\n- item"

@@ -27,6 +27,8 @@ from typing import Any
 
 from evidencekb.export.fhir_export import _clean, _fhir_id
 from evidencekb.export.fhir_pooled import (
+    UPGRADING,
+    GradeDomainRating,
     PooledOutcome,
     QuestionText,
     comparator_evidence,
@@ -80,6 +82,9 @@ def findings_bundle(question: FindingsQuestion) -> dict[str, Any]:
     """Composition, EvidenceVariables and Evidence of one question (validate with ``fhir.resources``)."""
     if not question.reviewers:
         raise ValueError("a Summary of Findings needs at least one reviewer as its author")
+    ids = [o.id for o in question.outcomes]
+    if len(set(ids)) < len(ids):
+        raise ValueError(f"outcome ids repeat: {', '.join(sorted({i for i in ids if ids.count(i) > 1}))}")
     outcomes = ordered(question.outcomes)
     resources = [composition(question.text, outcomes, question.reviewers, question.reviewed)]
     for outcome in outcomes:
@@ -213,13 +218,19 @@ def relative_effect(outcome: PooledOutcome) -> str:
 
 
 def certainty(outcome: PooledOutcome) -> str:
-    """The GRADE rating in words, each downgrade or upgrade with its reason."""
+    """The GRADE rating in words, each move with its reason: "Low (very serious imprecision: ...)"."""
     grade = outcome.certainty
     if grade is None:
         return "Not rated"
-    moves = [d for d in grade.domains if d.levels]
-    reasons = "; ".join(f"{d.domain.replace('-', ' ')} ({d.levels}): {d.reason or 'no reason given'}" for d in moves)
+    reasons = "; ".join(f"{_move(d)}: {d.reason or 'no reason given'}" for d in grade.domains if d.levels)
     return CERTAINTY_WORDS[grade.rating] + (f" ({reasons})" if reasons else "")
+
+
+def _move(domain: GradeDomainRating) -> str:
+    name = domain.domain.replace("-", " ")
+    if domain.domain in UPGRADING:
+        return f"{name}, up {domain.levels}"
+    return f"{'very serious' if domain.levels == 2 else 'serious'} {name}"
 
 
 def _variable_id(text: QuestionText, outcome: PooledOutcome) -> str:

@@ -226,9 +226,10 @@ def pooled_evidence(question: QuestionText, outcome: PooledOutcome) -> dict[str,
 
 
 def comparator_evidence(question: QuestionText, outcome: PooledOutcome) -> dict[str, Any] | None:
-    """The comparator risk absolute effects start from, as a non-comparative Evidence (None without one)."""
+    """The comparator risk absolute effects start from, as a non-comparative Evidence (None when no
+    absolute effect is derived)."""
     risk = outcome.comparator_risk
-    if risk is None:
+    if risk is None or outcome.absolute() is None:
         return None
     return _clean({
         "resourceType": "Evidence",
