@@ -40,7 +40,7 @@ from evidencekb.export.fhir_pooled import (
     study_reference,
 )
 from evidencekb.pipeline import check_paths
-from evidencekb.pooling import BinaryStudy, PooledResult, PoolOptions, pool
+from evidencekb.pooling import BinaryStudy, EstimateStudy, PooledResult, PoolOptions, pool
 from test_pooling_references import BCG, bcg, fine1993
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -138,6 +138,28 @@ def test_common_effect_mantel_haenszel_has_no_tau2_and_no_prediction_interval() 
     assert codes(stat["modelCharacteristic"]) == ["metaAnalysis", "effectsFixed", "poolMantelHaenzsel"]
     text = json.dumps(stat["attributeEstimate"])
     assert "0000421" not in text and "Prediction interval" not in text
+
+
+def test_mean_difference_keeps_its_unit_and_its_outcome_is_continuous() -> None:
+    """metafor's Normand 1999 example (length of stay in days, 9 trials, DL): MD -14.10 (-24.45 to -3.75),
+    tau^2 218.72, printed to 2 decimals from rounded inputs (tolerance 0.011, as in the pooling tests)."""
+    yi = [-20, -2, -55, -71, -4, 1, 11, -10, 7]
+    vi = [40.59, 2.05, 15.28, 150.22, 20.19, 1.22, 95.38, 8.03, 20.69]
+    pairs = enumerate(zip(yi, vi, strict=True))
+    studies = [EstimateStudy(f"trial {i + 1}", estimate=y, se=math.sqrt(v)) for i, (y, v) in pairs]
+    result = pool(studies, PoolOptions("md", "random", "dl"))
+    stay = outcome(result, title="Length of stay", unit="days", trials=trials(result, counts=False))
+    bundle = findings_bundle(question(stay))
+    Bundle.model_validate(bundle)
+    resources = {e["resource"]["resourceType"]: e["resource"] for e in bundle["entry"]}
+    stat = statistic(resources["Evidence"])
+    assert stat["statisticType"]["coding"][0]["code"] == "0000457"  # mean difference
+    assert stat["quantity"] == {"value": pytest.approx(-14.10, abs=0.011), "unit": "days"}
+    ci = attribute(stat, "C53324")["range"]
+    assert [ci["low"]["value"], ci["high"]["value"]] == pytest.approx([-24.45, -3.75], abs=0.011)
+    assert attribute(stat, "0000421")["quantity"]["value"] == pytest.approx(218.72, abs=0.011)
+    assert resources["EvidenceVariable"]["handling"] == "continuous"
+    assert "result-with-comparator-alone" not in json.dumps(resources["Composition"])
 
 
 def test_zero_cell_constant_is_named_only_when_a_pooled_study_needed_it() -> None:
