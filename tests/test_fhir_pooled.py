@@ -26,6 +26,8 @@ from statsmodels.stats.tests.results import results_meta
 
 from _html import parse
 from evidencekb.audit import audit_trial
+from evidencekb.effects import Estimate
+from evidencekb.effects.absolute import absolute_per_1000_from
 from evidencekb.effects.binary import BinaryCounts
 from evidencekb.export.fhir_export import trial_bundle
 from evidencekb.export.fhir_findings import FindingsQuestion, findings_bundle, findings_bundle_json
@@ -210,6 +212,9 @@ def test_grade_certainty_has_a_rated_subcomponent_per_domain_with_its_reason() -
         ("Imprecision", "very-serious-concern", ["fewer than 400 participants"]),
         ("LargeEffect", "upcode1", ["RR below 0.5"]),
     ]
+    assert GradeRating("very low", "panel").rating == "very-low"
+    with pytest.raises(ValueError, match="not 'doubtful'"):
+        GradeRating("doubtful", "panel")
     with pytest.raises(ValueError, match="unknown GRADE domain"):
         pooled_evidence(QUESTION, outcome(pool(bcg(), PoolOptions("rr", "random", "dl")),
                                           certainty=GradeRating("low", "x", (GradeDomainRating("luck", 1),))))
@@ -294,12 +299,33 @@ def test_absolute_effects_per_1000_derive_from_the_comparator_risk_and_the_poole
     entry = bundle["entry"][0]["resource"]["section"][1]["section"][0]
     cells = {c["title"]: parse(c["text"]["div"]).text for c in entry["section"]}
     assert cells["Risk with comparator"] == "9 per 1000"
-    assert cells["Risk with intervention (derived from the relative effect)"] == (
+    assert cells["Risk with intervention (derived from the pooled effect)"] == (
         "4 per 1000 (3 to 6): 5 fewer per 1000 (3 to 6 fewer)")  # 9.08 x 0.490 = 4.45; 4.64 fewer
-    without = findings_bundle(question(outcome(pool(bcg(), PoolOptions("or", "random", "dl")),
-                                               comparator_risk=ComparatorRisk(risk, "pooled"))))
-    assert "result-with-comparator-alone" not in json.dumps(without)  # derived from the RR only
-    assert "bcg.tb.comparator" not in json.dumps(without)
+    odds = findings_bundle(question(outcome(pool(bcg(), PoolOptions("or", "random", "dl")),
+                                            comparator_risk=ComparatorRisk(risk, "pooled"))))
+    assert "result-with-intervention-alone-calculated" in json.dumps(odds)
+    rd = findings_bundle(question(outcome(pool(bcg(), PoolOptions("rd", "common", "mh")),
+                                          comparator_risk=ComparatorRisk(risk, "pooled"))))
+    [pooled_rd] = [e["resource"] for e in rd["entry"] if e["resource"]["id"] == "bcg.tb.pooled"]
+    assert len(pooled_rd["statistic"]) == 1  # a pooled risk difference is the absolute effect already
+
+
+def test_absolute_effects_match_the_cochrane_handbook_examples() -> None:
+    """Cochrane Handbook 5.1: OR 0.73 with an assumed control risk of 0.3 is 62 fewer per 1000 (section
+    12.5.4.3, handbook-5-1.cochrane.org/chapter_12/12_5_4_3_computing_absolute_risk_reduction_or_nnt_from_an_odds.htm);
+    RR 0.75 takes a control risk of 80% to 60% and of 20% to 15% (section 11.5.5,
+    handbook-5-1.cochrane.org/chapter_11/11_5_5_statistical_considerations_in_summary_of_findings.htm)."""
+    absolute = absolute_per_1000_from("or", 0.3, Estimate(0.73, None, None, "given", 0.95))
+    assert absolute.difference is not None and round(absolute.difference) == -62
+    for control, treated in ((0.8, 600), (0.2, 150)):
+        assert absolute_per_1000_from("rr", control, Estimate(0.75, None, None, "given", 0.95)).intervention == (
+            pytest.approx(treated))
+    capped = absolute_per_1000_from("rd", 0.01, Estimate(-0.05, -0.08, 0.02, "given", 0.95))
+    assert (capped.intervention, capped.intervention_ci_low, capped.intervention_ci_high) == (0.0, 0.0, 30.0)
+    assert (capped.difference, capped.difference_ci_low, capped.difference_ci_high) == (-50.0, -80.0, 20.0)
+    assert capped.note == "risk with intervention kept between 0 and 1000 per 1000"
+    with pytest.raises(ValueError, match="not 'md'"):
+        absolute_per_1000_from("md", 0.3, Estimate(1.0, None, None, "given", 0.95))
 
 
 HOSTILE = "<script>alert(1)</script> *bold* [link](javascript:alert(2)) & `code`\n# heading\n- item"

@@ -49,7 +49,7 @@ COLUMNS = {
     "result-with-comparator-alone": ("Result with comparator alone", "Risk with comparator"),
     "result-with-intervention-alone-calculated": (
         "Result with intervention alone (calculated)",
-        "Risk with intervention (derived from the relative effect)",
+        "Risk with intervention (derived from the pooled effect)",
     ),
     "result-with-intervention-vs-comparator": ("Result with intervention vs. comparator", "Relative effect (95% CI)"),
     "certainty-of-evidence": ("Certainty of Evidence", "Certainty of the evidence (GRADE)"),
@@ -170,6 +170,7 @@ def _cells(text: QuestionText, outcome: PooledOutcome) -> Cells:
             f"{per_1000(absolute.intervention)} per 1000 "
             f"({interval(absolute.intervention_ci_low, absolute.intervention_ci_high, 0)}): "
             + per_1000_difference(absolute.difference, absolute.difference_ci_low, absolute.difference_ci_high)
+            + (f" ({absolute.note})" if absolute.note else "")
         )
         cells["result-with-intervention-alone-calculated"] = (derived, comparator + evidence)
     cells["result-with-intervention-vs-comparator"] = (relative_effect(outcome), evidence)
@@ -222,7 +223,7 @@ def certainty(outcome: PooledOutcome) -> str:
     grade = outcome.certainty
     if grade is None:
         return "Not rated"
-    reasons = "; ".join(f"{_move(d)}: {d.reason or 'no reason given'}" for d in grade.domains if d.levels)
+    reasons = "; ".join(f"{_move(d)}: {(d.reason or 'no reason given').rstrip('.')}" for d in grade.domains if d.levels)
     return CERTAINTY_WORDS[grade.rating] + (f" ({reasons})" if reasons else "")
 
 

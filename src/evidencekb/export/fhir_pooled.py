@@ -17,11 +17,12 @@ pooled result carries:
 * ``certainty``: the overall GRADE rating by its rater with one subcomponent per domain, its concern
   level and the reason as a note.
 
-When a pooled risk ratio comes with a comparator risk (the pooled control-arm risk, or a named baseline
-risk with its source), a second statistic gives GRADE's anticipated risk difference per 1000 derived
-from it (:func:`evidencekb.effects.absolute_per_1000`, the function behind the trial pages), and
-:func:`comparator_evidence` describes the comparator risk itself, as the guide's ComparatorOnlyEvidence.
-Other measures get no derived absolute effect: GRADE derives it from the risk ratio.
+When a pooled binary effect comes with a comparator risk (the pooled control-arm risk, or a named
+baseline risk with its source), GRADE's anticipated absolute effects per 1000 are derived from the two
+(:func:`evidencekb.effects.absolute.absolute_per_1000_from`; for a risk ratio the function behind the
+trial pages): a pooled risk ratio or odds ratio gets the derived risk difference as a second statistic,
+and :func:`comparator_evidence` describes the comparator risk itself, as the guide's
+ComparatorOnlyEvidence. Mean differences get none.
 
 Code systems, and where their codes were read:
 
@@ -55,7 +56,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from evidencekb.effects import AbsolutePer1000, Estimate, absolute_per_1000
+from evidencekb.effects import AbsolutePer1000, Estimate
+from evidencekb.effects.absolute import absolute_per_1000_from
 from evidencekb.export import stable_float
 from evidencekb.export.fhir_export import (
     ATTRIBUTE_TYPE,
@@ -97,6 +99,7 @@ CONCERN_WORDS = {
     "extremely-serious-concern": "extremely serious concern",
     "no-change": "no change to rating",
 }
+GRADE_LEVELS = ("high", "moderate", "low", "very-low")
 UPGRADING = ("large-effect", "dose-response", "plausible-confounding")
 ZERO_CELL_CONSTANT = 0.5  # what the pooling engine adds to each cell of a study with a zero cell
 
@@ -112,11 +115,16 @@ class GradeDomainRating:
 
 @dataclass(frozen=True)
 class GradeRating:
-    rating: str  # high | moderate | low | very-low
+    rating: str  # high | moderate | low | very-low ("very low" is read as very-low)
     rater: str
     domains: tuple[GradeDomainRating, ...] = ()
     summary: str | None = None
     starting: str = "high"  # GRADE's starting level: high for randomized trials, low for observational studies
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rating", self.rating.replace(" ", "-"))
+        if self.rating not in GRADE_LEVELS:
+            raise ValueError(f"a GRADE rating is one of {', '.join(GRADE_LEVELS)}, not {self.rating!r}")
 
 
 @dataclass(frozen=True)
@@ -153,13 +161,13 @@ class PooledOutcome:
     not_pooled: tuple[tuple[str, str], ...] = ()  # (trial, reason): considered for the outcome, not offered to pooling
 
     def absolute(self) -> AbsolutePer1000 | None:
-        """Anticipated absolute effects per 1000 from the comparator risk and the pooled risk ratio."""
-        if self.comparator_risk is None or self.result.measure != "rr":
+        """Anticipated absolute effects per 1000 from the comparator risk and the pooled binary effect."""
+        if self.comparator_risk is None or self.result.measure not in ("rr", "or", "rd"):
             return None
         natural = self.result.natural()
         low, high = natural["ci"] or (None, None)
-        ratio = Estimate(natural["estimate"], low, high, self.result.method, self.result.level, self.result.note)
-        return absolute_per_1000(self.comparator_risk.risk, ratio)
+        effect = Estimate(natural["estimate"], low, high, self.result.method, self.result.level, self.result.note)
+        return absolute_per_1000_from(self.result.measure, self.comparator_risk.risk, effect)
 
 
 @dataclass(frozen=True)
@@ -249,15 +257,16 @@ def comparator_evidence(question: QuestionText, outcome: PooledOutcome) -> dict[
 
 
 def _risk_difference(outcome: PooledOutcome) -> dict[str, Any] | None:
-    """GRADE's anticipated risk difference, derived from the comparator risk and the pooled RR."""
-    absolute = outcome.absolute()
-    if absolute is None or absolute.difference is None or outcome.comparator_risk is None:
+    """GRADE's anticipated risk difference, derived from the comparator risk and a pooled RR or OR (a pooled
+    RD is one already)."""
+    absolute, risk, measure = outcome.absolute(), outcome.comparator_risk, outcome.result.measure
+    if absolute is None or absolute.difference is None or risk is None or measure == "rd":
         return None
     low, high = absolute.difference_ci_low, absolute.difference_ci_high
     return {
         "description": markdown_text(
-            f"{absolute.difference:.0f} per 1000 with the intervention, derived from the pooled RR and a risk of "
-            f"{absolute.comparator:.0f} per 1000 without it ({outcome.comparator_risk.description})"
+            f"{absolute.difference:.0f} per 1000 with the intervention, derived from the pooled {measure.upper()} "
+            f"and a risk of {absolute.comparator:.0f} per 1000 without it ({risk.description})"
         ),
         "note": [{"text": markdown_text(absolute.note)}] if absolute.note else [],
         "statisticType": _statistic_type("RD"),
