@@ -42,8 +42,11 @@ Code systems, and where their codes were read:
 * ``http://terminology.hl7.org/CodeSystem/synthesis-type`` std-MA: THO, https://terminology.hl7.org/5.3.0/CodeSystem-synthesis-type.html.
 * certainty-type (Overall, RiskOfBias, Inconsistency, ...) and certainty-rating (high ... very-low;
   no-concern, serious-concern, very-serious-concern for a downgrading domain; no-change, upcode1, upcode2
-  for an upgrading one): the same systems as the trial bundles (:mod:`evidencekb.export.fhir_export`);
-  the concern codes per domain follow the guide's remdesivir example.
+  for an upgrading one): R5's ``http://hl7.org/fhir/certainty-type`` and ``certainty-rating``, as in the
+  trial bundles (:mod:`evidencekb.export.fhir_export`), so a consumer meets one system in both exports;
+  the guide's current examples name the same codes under HL7 Terminology's
+  ``http://terminology.hl7.org/CodeSystem/`` URLs. The concern codes per domain follow its remdesivir
+  example; the codes are in THO CodeSystem-certainty-rating.xml.
 
 Record text reaches string elements as typed and markdown elements escaped
 (:mod:`evidencekb.export.fhir_text`), so it is always text.
