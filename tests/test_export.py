@@ -192,8 +192,8 @@ def test_exports_are_byte_for_byte_reproducible(exported: Path, tmp_path: Path) 
     subprocess.run([sys.executable, "-c", script, str(tmp_path), str(CONTENT)], check=True, env=env)
     first = {p.relative_to(exported): p.read_bytes() for p in exported.rglob("*") if p.is_file()}
     second = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    # JSON and FHIR per trial (3), 3 CSV tables, and the question in the JSON and CSV exports
-    assert sorted(first) == sorted(second) and len(first) == 11
+    # JSON and FHIR per trial (3), 3 CSV tables, and the question in the JSON, CSV and FHIR exports
+    assert sorted(first) == sorted(second) and len(first) == 12
     assert first == second
 
 

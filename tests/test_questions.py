@@ -387,3 +387,22 @@ def test_a_published_question_cannot_pool_a_draft_trial(tmp_path: Path) -> None:
     path.write_text(RATED.format(change=-1, departs=""), encoding="utf-8")
     records, _ = check_paths([str(path)])
     assert [(d.code, d.line, d.column) for d in records[0].diagnostics] == [("question-draft-trial", 15, 17)]
+
+
+def test_the_question_as_a_fhir_summary_of_findings(tmp_path: Path) -> None:
+    import json
+
+    from fhir.resources.bundle import Bundle
+
+    assert main(["export", "--format", "fhir", "--out", str(tmp_path), str(REPO / "content")]) == 0
+    data = json.loads((tmp_path / "fhir" / "question-ivig-dermatomyositis.json").read_text(encoding="utf-8"))
+    Bundle.model_validate(data)
+    resources = [e["resource"] for e in data["entry"]]
+    assert resources[0]["resourceType"] == "Composition"
+    evidence = next(r for r in resources if r["resourceType"] == "Evidence"
+                    and r["statistic"][0]["statisticType"]["coding"][0]["code"] == "C93152")  # relative risk
+    rr, low, high = katz_rr(37, 47, 21, 48)
+    statistic = evidence["statistic"][0]
+    assert statistic["quantity"]["value"] == pytest.approx(rr, rel=1e-6)
+    ci = next(a for a in statistic["attributeEstimate"] if a["type"]["coding"][0]["code"] == "C53324")
+    assert [ci["range"]["low"]["value"], ci["range"]["high"]["value"]] == pytest.approx([low, high], rel=1e-6)

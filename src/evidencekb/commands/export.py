@@ -68,14 +68,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def question_files(fmt: str, pairs: list[tuple[Any, Any]]) -> dict[str, str]:
-    """File name -> text of the questions' export; FHIR bundles hold trials only."""
+    """File name -> text of the questions' export (FHIR: a Summary of Findings bundle per question)."""
     from evidencekb.export.question_export import question_csv, question_json
 
     if fmt == "csv":
         return {"question_outcomes.csv": question_csv(pairs)} if pairs else {}
     if fmt == "json":
         return {f"question-{question.id}.json": question_json(question, computed) for question, computed in pairs}
-    return {}
+    from evidencekb.export.question_fhir import question_bundle_json
+
+    return {f"question-{question.id}.json": question_bundle_json(question, computed) for question, computed in pairs}
 
 
 def export_files(fmt: str, pairs: list[tuple[Trial, ComputedTrial]]) -> dict[str, str]:
