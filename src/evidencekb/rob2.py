@@ -16,7 +16,14 @@ applies, NI to 3.2), stops the domain: it has no judgement until the answer is f
 
 The crossover and cluster-randomized variants of RoB 2 add or change domains; their algorithms are not
 implemented (they could not be checked against a source), so an assessment of a crossover trial is
-reported as not assessable instead of being judged by the parallel-group rules.
+reported as not assessable instead of being judged by the parallel-group rules. For the crossover
+variant (its domain S, "bias arising from period and carryover effects", and its extra question on
+reporting only first-period data) neither the tool's own text (riskofbias.info) nor Cochrane Handbook
+section 23.2.3 could be read. The one public transcription found with questions and a decision tree
+(ProgramDoc/TheRubricGenerator, backend/rob_tools/rob2_crossover.py) is not used: its domain S tree is
+not drawn from a published diagram, and where it repeats the parallel-group algorithms it departs from
+the published diagrams (D1: 1.1 N/PN with 1.2 Y/PY gives high instead of some concerns; D2: 2.3 N/PN
+gives some concerns instead of low).
 """
 
 from __future__ import annotations
