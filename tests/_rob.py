@@ -1,4 +1,4 @@
-"""The ProDERM record with its RoB 2 assessment, and one answer changed, for the risk-of-bias tests."""
+"""Trial records with their RoB 2 assessments, and one answer changed, for the risk-of-bias tests."""
 
 from __future__ import annotations
 
@@ -7,10 +7,15 @@ from evidencekb.models import Trial
 from evidencekb.pipeline import check_record
 
 
-def proderm() -> Trial:
-    record = check_record(str(ROOT / "content/trials/proderm.yaml"))
+def trial_record(name: str) -> Trial:
+    """A record of content/trials, which must pass every check."""
+    record = check_record(str(ROOT / f"content/trials/{name}.yaml"))
     assert record.trial is not None and not record.diagnostics
     return record.trial
+
+
+def proderm() -> Trial:
+    return trial_record("proderm")
 
 
 def with_answer(trial: Trial, question: str, answer: str) -> Trial:

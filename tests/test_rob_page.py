@@ -7,7 +7,7 @@ import json
 from fhir.resources.artifactassessment import ArtifactAssessment
 
 from _html import Node, parse
-from _rob import proderm, with_answer
+from _rob import proderm, trial_record, with_answer
 from conftest import ROOT
 from evidencekb import rob2
 from evidencekb.audit import audit_trial
@@ -127,3 +127,28 @@ def test_an_answer_that_opens_a_new_branch_makes_its_question_required_in_the_re
     first_answer = lines.index('      - question: "1.1"') + 1
     assert (missing.line, missing.column) == (first_answer, 7)  # the answers list, at its first item
     assert missing.message == "D3 needs an answer to question 3.2 (given 3.1 = PN)"
+
+
+def test_a_crossover_trials_first_period_result_is_judged_by_the_parallel_group_rules() -> None:
+    trial = trial_record("dalakas-1993")
+    judgement = rob2.judge(trial, 0)
+    assert judgement.not_assessable is None
+    assert _cells(trial) == {"D1": "\u2212 Some concerns", "D2": "+ Low risk", "D3": "+ Low risk",
+                             "D4": "\u2212 Some concerns", "D5": "\u2212 Some concerns",
+                             "overall": "\u2212 Some concerns"}
+    assessment = trial.risk_of_bias[0].model_copy(update={"first_period_only": None})
+    unexplained = rob2.judge(trial.model_copy(update={"risk_of_bias": [assessment]}), 0)
+    assert unexplained.overall is None and unexplained.not_assessable and "crossover" in unexplained.not_assessable
+
+
+def test_a_first_period_assessment_needs_an_endpoint_of_the_first_period() -> None:
+    lines = (ROOT / "content/trials/dalakas-1993.yaml").read_text(encoding="utf-8").splitlines()
+    at = lines.index("    endpoint: muscle-strength-3m")
+    lines[at] = "    endpoint: major-improvement"  # counted over both periods
+    record = check_record("dalakas-1993.yaml", ("\n".join(lines) + "\n").encode())
+    [wrong] = [d for d in record.diagnostics if d.code == "rob-first-period-not-applicable"]
+    reason_line = next(i for i, line in enumerate(lines, 1) if line.startswith("    first_period_only:"))
+    assert (wrong.line, wrong.column) == (reason_line, 24)
+    assert wrong.message == ("first_period_only does not apply: endpoint 'major-improvement' belongs to the whole"
+                             " study, not to the first period 'period-1'")
+    assert "rob-not-assessable" in {d.code for d in record.diagnostics}
