@@ -63,7 +63,8 @@ def test_left_out_and_unassessed_studies_are_listed_with_their_reason(
     assert signal.shares[L] == pytest.approx(200 / 3) and signal.shares[H] == 0  # b is not in the estimate
     assert signal.level == L
     assert [r.why_not_judged for r in signal.rows] == [None, None, "no RoB 2 assessment of this result"]
-    assert risk_of_bias_signal([]).level is None
+    empty = risk_of_bias_signal([WeightedJudgement("d", None, judged[L])])
+    assert (empty.level, empty.reading) == (None, "No study carries weight in the pooled estimate.")
 
 
 def test_a_crossover_result_counts_as_not_judged_with_the_tools_reason() -> None:

@@ -97,7 +97,9 @@ def risk_of_bias_signal(rows: Sequence[WeightedJudgement]) -> RiskOfBiasSignal:
     shares = {c: 0.0 for c in CATEGORIES}
     for row in weighted:
         shares[row.category] += 100 * (row.weight_percent or 0.0) / total
-    level = _level(shares) if total > 0 else None
+    if total <= 0:
+        return RiskOfBiasSignal(tuple(rows), shares, None, "No study carries weight in the pooled estimate.")
+    level = _level(shares)
     reading = READINGS[level]
     if level != HIGH and shares[HIGH] > 0:
         reading += (f" Results at high risk of bias carry {shares[HIGH]:.0f}% of the weight: the panel judges"
