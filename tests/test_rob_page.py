@@ -136,6 +136,9 @@ def test_a_crossover_trials_first_period_result_is_judged_by_the_parallel_group_
     assert _cells(trial) == {"D1": "\u2212 Some concerns", "D2": "+ Low risk", "D3": "+ Low risk",
                              "D4": "\u2212 Some concerns", "D5": "\u2212 Some concerns",
                              "overall": "\u2212 Some concerns"}
+    ctx = TrialContext(trial, audit_trial(trial), {}, PageLinks(record="r", computed="c", methods="m"))
+    shown = parse(str(render_risk_of_bias(ctx))).text
+    assert "First period only, assessed as a parallel-group comparison: The methods pool a crossover" in shown
     assessment = trial.risk_of_bias[0].model_copy(update={"first_period_only": None})
     unexplained = rob2.judge(trial.model_copy(update={"risk_of_bias": [assessment]}), 0)
     assert unexplained.overall is None and unexplained.not_assessable and "crossover" in unexplained.not_assessable
