@@ -372,9 +372,11 @@ def test_a_changed_rob2_answer_moves_the_risk_of_bias_signal(tmp_path: Path) -> 
     trial.write_text(text.replace(old, '      - question: "1.2"\n        answer: "N"\n'), encoding="utf-8")
     after = checked(path).computed.for_outcome("tis20-response")
     assert [s.rob for s in before.studies] == ["some-concerns"] and [s.rob for s in after.studies] == ["high"]
-    assert before.signal("risk-of-bias").reasons == ("trials at high risk or with some concerns carry 100% of the"
-                                                     " weight",)
-    assert after.signal("risk-of-bias").reasons == ("trials at high risk of bias carry 100% of the weight",)
+    from evidencekb.rob_signal import READINGS
+
+    assert before.signal("risk-of-bias").serious is None  # some concerns: the panel's call
+    assert before.signal("risk-of-bias").reasons == (READINGS["some-concerns"],)
+    assert after.signal("risk-of-bias").serious is True and after.signal("risk-of-bias").reasons == (READINGS["high"],)
 
 
 def test_a_published_question_cannot_pool_a_draft_trial(tmp_path: Path) -> None:

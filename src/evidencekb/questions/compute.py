@@ -137,7 +137,7 @@ def compute_outcome(outcome: Outcome, used: list[UsedStudy], intervention: str) 
     signals = (
         grade.imprecision(pooled, main_absolute[1], outcome, participants, ois),
         grade.inconsistency(pooled),
-        grade.risk_of_bias(pooled, {u.short_name: u.rob for u in used}),
+        grade.risk_of_bias(pooled, {u.short_name: u.judgement for u in used}),
     )
     level = grade.certainty_level(outcome.certainty) if outcome.certainty else None
     size = grade.size_word(outcome, main_absolute[0])

@@ -11,8 +11,8 @@ that a rating the numbers contradict is noticed (a positioned warning unless the
 * inconsistency (guidance 7, Guyatt et al. 2011;64:1294): with two or more trials, I^2 above 50% (the
   Cochrane Handbook's "substantial", 10.10.2) or a prediction interval that includes no effect while the
   confidence interval does not; not assessable with one trial;
-* risk of bias (guidance 4, Guyatt et al. 2011;64:407): trials judged at high risk by RoB 2, or at high
-  risk or with some concerns, carrying half of the weight or more.
+* risk of bias (guidance 4, Guyatt et al. 2011;64:407): where the pooled weight lies by RoB 2 judgement,
+  read by ``evidencekb.rob_signal`` (the Cochrane Handbook's across-studies rules).
 
 The signal says whether to rate down, not by how much: the number of levels stays the reviewers'.
 Informative statements follow Santesso et al., J Clin Epidemiol 2020;119:126 (Table 2): the certainty
@@ -28,6 +28,7 @@ from typing import Any
 
 from evidencekb.models.question import UPGRADES, GradeRating, Outcome
 from evidencekb.pooling import PooledResult
+from evidencekb.rob2 import ResultJudgement
 
 LEVELS = ("very low", "low", "moderate", "high")
 SYMBOLS = {"high": "⊕⊕⊕⊕", "moderate": "⊕⊕⊕◯", "low": "⊕⊕◯◯", "very low": "⊕◯◯◯"}
@@ -110,20 +111,16 @@ def inconsistency(pooled: PooledResult) -> Signal:
     return Signal("inconsistency", bool(reasons), tuple(reasons) or (f"I^2 = {i2:.0f}%" if i2 is not None else "",))
 
 
-def risk_of_bias(pooled: PooledResult, judgements: dict[str, str | None]) -> Signal:
-    weights = {s.name: s.weight_percent or 0.0 for s in pooled.studies if s.name in pooled.used}
-    if not weights or any(judgements.get(name) is None for name in weights):
-        unassessed = sorted(n for n in weights if judgements.get(n) is None)
-        return Signal("risk-of-bias", None, (f"no RoB 2 assessment for {', '.join(unassessed) or 'any trial'}",))
-    high = sum(w for n, w in weights.items() if judgements[n] == "high")
-    concerns = sum(w for n, w in weights.items() if judgements[n] in ("high", "some-concerns"))
-    reasons = []
-    if high >= 50:
-        reasons.append(f"trials at high risk of bias carry {high:.0f}% of the weight")
-    elif concerns >= 50:
-        reasons.append(f"trials at high risk or with some concerns carry {concerns:.0f}% of the weight")
-    summary = ", ".join(f"{n}: {judgements[n]}" for n in weights)
-    return Signal("risk-of-bias", bool(reasons), tuple(reasons) or (f"RoB 2 overall {summary}",))
+def risk_of_bias(pooled: PooledResult, judgements: dict[str, ResultJudgement | None]) -> Signal:
+    """``evidencekb.rob_signal``'s reading of where the pooled weight lies, as a signal: rate down when most
+    of the weight is at high risk, not when most is at low risk; with most at low risk or some concerns the
+    Handbook leaves it to the panel, so no rating disagrees with it."""
+    from evidencekb.rob_signal import HIGH, LOW, WeightedJudgement, risk_of_bias_signal
+
+    rows = [WeightedJudgement(s.name, s.weight_percent, judgements.get(s.name)) for s in pooled.studies]
+    found = risk_of_bias_signal(rows)
+    serious = True if found.level == HIGH else (False if found.level == LOW else None)
+    return Signal("risk-of-bias", serious, (found.reading,))
 
 
 def size_word(outcome: Outcome, absolute: float | None) -> str | None:

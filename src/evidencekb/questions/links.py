@@ -19,6 +19,7 @@ from evidencekb.computed import Comparison, ComputedTrial, HarmComparison, compa
 from evidencekb.models import Trial
 from evidencekb.models.question import BINARY_MEASURES, Outcome, Question, StudyUse
 from evidencekb.pooling import FIRST_PERIOD, BinaryStudy, ContinuousStudy, Study
+from evidencekb.rob2 import ResultJudgement
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\s*;")
 
@@ -65,10 +66,15 @@ class UsedStudy:
     """The endpoint (or adverse-event) id."""
     label: str
     study: Study
-    rob: str | None
-    """The RoB 2 overall judgement of the trial's result for this endpoint, when the trial assesses it."""
+    judgement: ResultJudgement | None
+    """The RoB 2 judgement of the trial's result for this endpoint, when the trial assesses it."""
     note: str | None = None
     """The question's remark on this use of the trial (shown as a footnote of the outcome's row)."""
+
+    @property
+    def rob(self) -> str | None:
+        """The RoB 2 overall judgement (None: not assessed, or not assessable)."""
+        return self.judgement.overall if self.judgement else None
 
     def to_dict(self) -> dict[str, Any]:
         return {"trial": self.trial, "item": self.item, "label": self.label, "risk_of_bias": self.rob,
@@ -185,10 +191,9 @@ def _study(outcome: Outcome, use: StudyUse, linked: LinkedTrial, loc: tuple[Any,
         if study is not None:
             from evidencekb.rob2 import result_judgement
 
-            judgement = result_judgement(trial, result.endpoint)
             label = next(e.label for e in trial.endpoints if e.id == use.endpoint)
             return UsedStudy(trial.id, trial.short_name, linked.path, result.endpoint, label, study,
-                             judgement.overall if judgement else None, use.note)
+                             result_judgement(trial, result.endpoint), use.note)
     where = f" for '{use.analysis_population}'" if use.analysis_population else ""
     return Finding((*loc, "endpoint"), "question-no-data",
                    f"endpoint '{use.endpoint}' of '{trial.id}' has no result{where} with per-group data to pool")
