@@ -24,7 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import synth  # noqa: E402
-
 from evidencekb.pipeline import check_paths  # noqa: E402
 from evidencekb.render import PageLinks  # noqa: E402
 
