@@ -27,6 +27,7 @@ import pytest
 from statsmodels.stats.meta_analysis import effectsize_2proportions
 from statsmodels.stats.tests.results import results_meta
 
+from evidencekb.effects.base import t_quantile
 from evidencekb.effects.binary import BinaryCounts
 from evidencekb.effects.groups import GroupMean
 from evidencekb.pooling import (
@@ -298,8 +299,12 @@ def fine1993() -> list[BinaryStudy]:
 
 def test_odds_ratio_dl_hksj_and_prediction_interval_match_r_meta() -> None:
     """R meta 4.11-0 metabin(sm="OR", method="Inverse", method.tau="DL", hakn=TRUE), in statsmodels 0.15's
-    results_meta.py (``results_or_dl_hk``): per-study effects, weights, pooled estimates, Q, tau^2, I^2,
-    H and the prediction interval (t with k - 2 = 15 df around the HKSJ SE)."""
+    results_meta.py (``results_or_dl_hk``): per-study effects, weights, pooled estimates, Q, tau^2, I^2
+    and H. Its prediction interval used the HKSJ SE (its seTE_predict is sqrt(tau^2 + seTE_random^2)), which
+    meta 5.2-0 fixed ("use correct standard error to calculate prediction interval if Hartung-Knapp method
+    was used", meta's NEWS.md); the engine's interval is Higgins et al.'s with the usual random-effects SE,
+    1 / sqrt(sum w_random) from the same output (matched against meta 6 output in
+    test_pooling_second_references.py), so here it differs from meta 4.11's by 4.3e-4."""
     r = results_meta.results_or_dl_hk
     result = pool(fine1993(), PoolOptions("or", "random", "dl", hksj=True))
     assert [s.estimate for s in result.studies] == pytest.approx(list(r.TE), abs=1e-12)
@@ -315,7 +320,11 @@ def test_odds_ratio_dl_hksj_and_prediction_interval_match_r_meta() -> None:
     assert [het.q, het.q_p, het.tau2, het.i2, math.sqrt(het.h2 or 0)] == pytest.approx(
         [r.Q, r.pval_Q, r.tau2, r.I2, r.H], abs=1e-12
     )
-    assert list(result.prediction) == pytest.approx([r.lower_predict, r.upper_predict], abs=1e-12)
+    assert r.seTE_predict == pytest.approx(math.sqrt(r.tau2 + r.seTE_random**2), abs=1e-12)
+    half = t_quantile(0.975, 15) * math.sqrt(r.tau2 + 1 / r.w_random.sum())
+    assert list(result.prediction) == pytest.approx([r.TE_random - half, r.TE_random + half], abs=1e-12)
+    assert list(result.prediction) != pytest.approx([r.lower_predict, r.upper_predict], abs=1e-4)
+    assert pool(fine1993(), PoolOptions("or", "random", "dl")).prediction == result.prediction
     common = pool(fine1993(), PoolOptions("or", "common", "iv"))
     assert common.ci is not None
     assert [common.estimate, common.se, *common.ci] == pytest.approx(
