@@ -1,17 +1,36 @@
-"""The pooling engine against a second and third published data set for every method, with zero cells
-and k = 2 among them.
+"""The pooling engine against further published data sets, so that every method meets at least two,
+with zero cells and k = 2 among them.
 
-Every expected value was printed by other software or a paper and is copied here at its printed
-precision; none was produced by this code. Tolerance is half a unit in the last printed digit unless a
-test says why not. Sources (snapshots read for this file):
+Every expected value was printed by other software or a paper and is copied at its printed precision;
+none was produced by this code. Tolerance is half a unit in the last printed digit unless a test says
+why not. Sources (snapshots read for this file):
 
 * metafor 5.1-12 tests (github.com/wviechtb/metafor, commit 71ae8f5): tests/testthat/
-  test_analysis_example_yusuf1985.r, _stijnen2010.r, _dersimonian2007.r, _viechtbauer2007a.r,
-  _viechtbauer2005.r, _raudenbush2009.r, test_misc_influence.r and docs/reference/confint.rma.html.
+  test_analysis_example_{yusuf1985, stijnen2010, dersimonian2007, viechtbauer2007a, viechtbauer2007b,
+  viechtbauer2005, raudenbush2009, normand1999}.r, test_misc_influence.r, docs/reference/confint.rma.html.
 * Their data from metadat 1.7-2 (github.com/wviechtb/metadat, commit 0cb96ce), data-raw/dat.*.txt.
 * R meta 6 or later output printed in "Doing Meta-Analysis with R" (Harrer et al. 2021),
-  github.com/MathiasHarrer/Doing-Meta-Analysis-in-R commit 08ee8c4, 07-heterogeneity.Rmd, with the
-  data of that repository's data/ThirdWave.xlsx (18 Hedges' g and their SEs).
+  github.com/MathiasHarrer/Doing-Meta-Analysis-in-R commit 08ee8c4 (06-pooling_effect_sizes.Rmd,
+  07-heterogeneity.Rmd), with that repository's data/ThirdWave.xlsx and data/SuicidePrevention.xlsx.
+
+Coverage, with test_pooling_references.py (R = that file, S = this one):
+
+* Mantel-Haenszel RR, OR, RD: BCG (R), Rothman 2008 with k = 2 (R), no events anywhere (R); zero cells
+  (S, against statsmodels; no published sparse-table output was found).
+* Peto OR: BCG with its cumulative and leave-one-out runs (R, S); Yusuf 1985 with zero cells (S).
+* Inverse variance, common effect: BCG RR/OR/RD, Fine 1993 OR, Kacker (R); Linde RR, Hine RD, Normand MD,
+  Raudenbush SMD (S).
+* DerSimonian-Laird: BCG RR/OR/RD, Fine 1993, Kacker (R); CLASP, Collins, Viechtbauer 2005 (two sets),
+  Linde, Hine, Normand, k = 2 (S).
+* REML: BCG (R); Nielweise with zero cells, CLASP, Collins, Viechtbauer 2005 (two sets), Raudenbush,
+  ThirdWave, Normand, Hine, SuicidePrevention, k = 2 (S).
+* Paule-Mandel: Kacker (R); CLASP, k = 2 (S). HKSJ: Kacker, Fine 1993 (R); ThirdWave, SuicidePrevention (S).
+* Q-profile tau^2 and tau: BCG RR and OR (R); Collins, ThirdWave, k = 2 (S).
+* I^2 and H^2: Kacker, Fine 1993, BCG (R); Viechtbauer 2005, leave-one-out (S). Their intervals: BCG only
+  (DL in R, REML in S); meta prints Q-based intervals, a different method.
+* Prediction interval: Fine 1993 (R, meta 4.11 with its SE corrected); ThirdWave (S).
+* SMD: escalc per study, Chen and Peace (R); pooled from means, SuicidePrevention (S).
+* Leave-one-out and cumulative: BCG, metafor's cumul (R) and leave1out with REML, MH and Peto (S).
 """
 
 from __future__ import annotations
@@ -21,10 +40,20 @@ import math
 import numpy as np
 import pytest
 from scipy import optimize, stats
+from statsmodels.stats.contingency_tables import StratifiedTable
 from tests.test_pooling_references import bcg
 
 from evidencekb.effects.binary import BinaryCounts
-from evidencekb.pooling import BinaryStudy, EstimateStudy, PooledResult, PoolOptions, leave_one_out, pool
+from evidencekb.effects.groups import GroupMean
+from evidencekb.pooling import (
+    BinaryStudy,
+    ContinuousStudy,
+    EstimateStudy,
+    PooledResult,
+    PoolOptions,
+    leave_one_out,
+    pool,
+)
 from evidencekb.pooling.heterogeneity import tau2_reml
 from evidencekb.pooling.study_effects import ZERO_CELL
 
@@ -398,3 +427,160 @@ def test_reml_is_the_maximum_of_the_restricted_likelihood(data: str) -> None:
         lambda t: -restricted_log_likelihood(t, y, v), bounds=(0, 10), method="bounded", options={"xatol": 1e-12}
     )
     assert tau2_reml(y, v) == pytest.approx(float(found.x), abs=1e-6)
+
+
+# dat.linde2005 rows 7-10 and 13-25 (St John's wort vs placebo, responders), as metafor's test selects them
+LINDE_2005 = [
+    ("Reh et al.", 20, 25, 11, 25),
+    ("Huebner et al.", 14, 20, 9, 20),
+    ("Lehrl & Woelk", 4, 25, 2, 25),
+    ("Schmidt & Sommer", 20, 32, 6, 33),
+    ("Sommer & Harrer", 28, 50, 13, 55),
+    ("Witte et al.", 34, 48, 25, 49),
+    ("Haensgen & Vesper", 35, 53, 12, 54),
+    ("Laakmann et al.", 24, 49, 16, 49),
+    ("Schrader et al.", 45, 80, 12, 79),
+    ("Philipp et al.", 67, 106, 22, 47),
+    ("Winkel et al.", 34, 60, 17, 59),
+    ("Volz et al.", 46, 70, 34, 70),
+    ("Montgomery et al.", 55, 123, 57, 124),
+    ("Kalb et al.", 23, 37, 15, 35),
+    ("Shelton et al.", 26, 98, 19, 102),
+    ("HDTSG", 46, 113, 56, 116),
+    ("Lecrubier et al.", 98, 186, 80, 189),
+]
+
+
+def test_risk_ratio_common_and_dl_match_viechtbauer_2007b() -> None:
+    """metafor test_analysis_example_viechtbauer2007b.r (pages 107 and 109 of Viechtbauer 2007, Stat Med):
+    common effect RR 1.3840 (1.2599, 1.5204), Q 51.5454; DerSimonian-Laird RR 1.5722 (1.3103, 1.8864),
+    tau^2 0.0903."""
+    common = pool(arms(LINDE_2005), PoolOptions("rr", "common", "iv"))
+    for got, want in zip(natural(common), (1.3840, 1.2599, 1.5204), strict=True):
+        close(got, want, 4)
+    close(common.heterogeneity.q, 51.5454, 4)
+    random = pool(arms(LINDE_2005), PoolOptions("rr", "random", "dl"))
+    for got, want in zip(natural(random), (1.5722, 1.3103, 1.8864), strict=True):
+        close(got, want, 4)
+    close(random.heterogeneity.tau2, 0.0903, 4)
+
+
+# dat.hine1989: deaths with prophylactic lidocaine (arm 1) or control after myocardial infarction
+HINE_1989 = [
+    ("Chopra et al.", 2, 39, 1, 43),
+    ("Mogensen", 4, 44, 4, 44),
+    ("Pitt et al.", 6, 107, 4, 110),
+    ("Darby et al.", 7, 103, 5, 100),
+    ("Bennett et al.", 7, 110, 3, 106),
+    ("O'Brien et al.", 11, 154, 4, 146),
+]
+
+
+@pytest.mark.parametrize(("model", "method"), [("common", "iv"), ("random", "dl"), ("random", "reml")])
+def test_risk_difference_matches_normand_1999(model: str, method: str) -> None:
+    """metafor test_analysis_example_normand1999.r, first example (Normand 1999, Tables III and VII), in
+    percentage points: study RDs 2.8026, 0.0000, 1.9711, 1.7961, 3.5334, 4.4031 with variances 17.7575,
+    37.5657, 8.1323, 10.8998, 8.0114, 6.1320; pooled 2.9444 (0.3831, 5.5058) under every model, tau^2 0."""
+    result = pool(arms(HINE_1989), PoolOptions("rd", model, method))
+    assert result.ci is not None
+    for got, want in zip((result.estimate, *result.ci), (2.9444, 0.3831, 5.5058), strict=True):
+        close(100 * (got or 0), want, 4)
+    study_rd = (2.8026, 0.0, 1.9711, 1.7961, 3.5334, 4.4031)
+    study_var = (17.7575, 37.5657, 8.1323, 10.8998, 8.0114, 6.1320)
+    for study, rd, var in zip(result.studies, study_rd, study_var, strict=True):
+        close(100 * (study.estimate or 0), rd, 4)
+        close(1e4 * (study.se or 0) ** 2, var, 4)
+    if model == "random":
+        assert result.heterogeneity.tau2 == 0
+
+
+# dat.normand1999: length of hospital stay (days), specialist stroke care (group 1) vs conventional care
+NORMAND_1999 = [
+    ("Edinburgh", 155, 55, 47, 156, 75, 64),
+    ("Orpington-Mild", 31, 27, 7, 32, 29, 4),
+    ("Orpington-Moderate", 75, 64, 17, 71, 119, 29),
+    ("Orpington-Severe", 18, 66, 20, 18, 137, 48),
+    ("Montreal-Home", 8, 14, 8, 13, 18, 11),
+    ("Montreal-Transfer", 57, 19, 7, 52, 18, 4),
+    ("Newcastle", 34, 52, 45, 33, 41, 34),
+    ("Umea", 110, 21, 16, 183, 31, 27),
+    ("Uppsala", 60, 30, 27, 52, 23, 20),
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "method", "expected", "tau2"),
+    [
+        ("common", "iv", (-3.4939, -5.0265, -1.9613), None),
+        ("random", "dl", (-14.0972, -24.4454, -3.7490), 218.7216),
+        ("random", "reml", (-15.1217, -32.6716, 2.4282), 685.1965),
+    ],
+)
+def test_mean_difference_from_means_matches_normand_1999(model, method, expected, tau2) -> None:
+    """metafor test_analysis_example_normand1999.r, second example (Normand 1999, Tables VIII and IX).
+    As in that test (and the paper), both groups carry the pooled SD, so the variances are 40.5863,
+    2.0468, ..., 20.6936 as printed there."""
+    studies = []
+    for name, n1, m1, sd1, n2, m2, sd2 in NORMAND_1999:
+        pooled = math.sqrt(((n1 - 1) * sd1**2 + (n2 - 1) * sd2**2) / (n1 + n2 - 2))
+        studies.append(ContinuousStudy(name, group1=GroupMean(m1, pooled, n1), group2=GroupMean(m2, pooled, n2)))
+    result = pool(studies, PoolOptions("md", model, method))
+    assert result.ci is not None
+    for got, want in zip((result.estimate, *result.ci), expected, strict=True):
+        close(got, want, 4)
+    close((result.studies[0].se or 0) ** 2, 40.5863, 4)
+    close((result.studies[-1].se or 0) ** 2, 20.6936, 4)
+    if tau2 is not None:
+        close(result.heterogeneity.tau2, tau2, 4)
+
+
+# SuicidePrevention (data/SuicidePrevention.xlsx of the book's repository): n, mean, SD per group
+SUICIDE_PREVENTION = [
+    ("Berry et al.", 90, 14.98, 3.29, 95, 15.54, 4.41),
+    ("DeVries et al.", 77, 16.21, 5.35, 69, 20.13, 7.43),
+    ("Fleming et al.", 30, 3.01, 0.87, 30, 3.13, 1.23),
+    ("Hunt & Burke", 64, 19.32, 6.41, 65, 20.22, 7.62),
+    ("McCarthy et al.", 50, 4.54, 2.75, 50, 5.61, 2.66),
+    ("Meijer et al.", 109, 15.11, 4.63, 111, 16.46, 5.39),
+    ("Rivera et al.", 60, 3.44, 1.26, 60, 3.42, 1.88),
+    ("Watkins et al.", 40, 7.1, 0.76, 40, 7.38, 1.41),
+    ("Zaytsev et al.", 51, 23.74, 7.24, 56, 24.91, 10.65),
+]
+
+
+def test_pooled_hedges_g_from_means_matches_r_meta() -> None:
+    """R meta metacont(sm="SMD", method.smd="Hedges", method.tau="REML", method.random.ci="HK") as the
+    book states its output (06-pooling_effect_sizes.Rmd): g = -0.23 (-0.37 to -0.09), p = 0.006,
+    tau^2 = 0.004 (the only printed precision)."""
+    studies = [
+        ContinuousStudy(name, group1=GroupMean(m1, sd1, n1), group2=GroupMean(m2, sd2, n2))
+        for name, n1, m1, sd1, n2, m2, sd2 in SUICIDE_PREVENTION
+    ]
+    result = pool(studies, PoolOptions("smd", "random", "reml", hksj=True))
+    assert result.ci is not None
+    for got, want in zip((result.estimate, *result.ci), (-0.23, -0.37, -0.09), strict=True):
+        close(got, want, 2)
+    close(result.p, 0.006, 3)
+    close(result.heterogeneity.tau2, 0.004, 3)
+
+
+@pytest.mark.parametrize("rows", [YUSUF_TABLE_6, NIELWEISE_2007], ids=["yusuf1985", "nielweise2007"])
+def test_mantel_haenszel_with_zero_cells_needs_no_correction(rows) -> None:
+    """No published Mantel-Haenszel output on sparse tables was found, so this is checked two ways that do
+    not use the engine's sums: the risk ratio and odds ratio equal statsmodels' ``StratifiedTable``
+    pooled estimates on the uncorrected tables, and a trial without events adds nothing to the MH sums
+    of a ratio, so dropping it leaves RR and OR unchanged; in the risk difference it is kept (RD 0 with
+    weight n1 n2 / N), so there dropping it changes the estimate."""
+    table = StratifiedTable(np.array([[[a, n1 - a], [c, n2 - c]] for _, a, n1, c, n2 in rows]).transpose(1, 2, 0))
+    rr = pool(arms(rows), PoolOptions("rr", "common", "mh"))
+    assert math.exp(rr.estimate or 0) == pytest.approx(table.riskratio_pooled, rel=1e-12)
+    odds = pool(arms(rows), PoolOptions("or", "common", "mh"))
+    assert math.exp(odds.estimate or 0) == pytest.approx(table.oddsratio_pooled, rel=1e-12)
+    with_events = [row for row in rows if row[1] + row[3] > 0]
+    assert len(with_events) < len(rows)
+    for measure in ("rr", "or", "rd"):
+        everything = pool(arms(rows), PoolOptions(measure, "common", "mh"))
+        fewer = pool(arms(with_events), PoolOptions(measure, "common", "mh"))
+        same = [everything.estimate, everything.se] == pytest.approx([fewer.estimate, fewer.se], rel=1e-12)
+        assert same == (measure != "rd")
+        assert len(everything.used) == (len(rows) if measure == "rd" else len(with_events))
