@@ -338,12 +338,15 @@ def test_reml_hksj_q_profile_and_prediction_interval_match_r_meta() -> None:
 
 def test_i2_and_h2_intervals_match_metafor_confint_with_reml() -> None:
     """metafor docs/reference/confint.rma.html, rma(method="REML") on the BCG log risk ratios: tau^2 0.3132
-    (0.1197, 1.1115), I^2 92.2214% (81.9177, 97.6781), H^2 12.8558 (5.5303, 43.0680). The bounds carry the
-    1.2e-4 tolerance of confint()'s uniroot search (see test_pooling_references.py)."""
+    (0.1197, 1.1115), tau 0.5597 (0.3460, 1.0543), I^2 92.2214% (81.9177, 97.6781), H^2 12.8558 (5.5303,
+    43.0680). The bounds carry the 1.2e-4 tolerance of confint()'s uniroot search (see
+    test_pooling_references.py); the estimates match to every printed digit."""
     het = pool(bcg(), PoolOptions("rr", "random", "reml")).heterogeneity
     close(het.tau2, 0.3132, 4)
-    close(100 * (het.i2 or 0), 92.2214, 3)
-    close(het.h2, 12.8558, 3)
+    close(het.tau, 0.5597, 4)
+    assert het.tau_ci == pytest.approx((0.3460, 1.0543), abs=1e-4)
+    close(100 * (het.i2 or 0), 92.2214, 4)
+    close(het.h2, 12.8558, 4)
     assert het.i2_ci is not None and het.h2_ci is not None
     assert [100 * x for x in het.i2_ci] == pytest.approx([81.9177, 97.6781], abs=0.004)
     assert list(het.h2_ci) == pytest.approx([5.5303, 43.0680], abs=0.001)
