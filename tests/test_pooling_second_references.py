@@ -9,6 +9,8 @@ why not. Sources (snapshots read for this file):
   test_analysis_example_{yusuf1985, stijnen2010, dersimonian2007, viechtbauer2007a, viechtbauer2007b,
   viechtbauer2005, raudenbush2009, normand1999}.r, test_misc_influence.r, docs/reference/confint.rma.html.
 * Their data from metadat 1.7-2 (github.com/wviechtb/metadat, commit 0cb96ce), data-raw/dat.*.txt.
+* metafor confint() output printed in github.com/arthur-albuquerque/i2_who_sarilumab (commit 86113f3)
+  README.md, with its figure1_data.xlsx (the WHO REACT IL-6 antagonist trials).
 * R meta 6 or later output printed in "Doing Meta-Analysis with R" (Harrer et al. 2021),
   github.com/MathiasHarrer/Doing-Meta-Analysis-in-R commit 08ee8c4 (06-pooling_effect_sizes.Rmd,
   07-heterogeneity.Rmd), with that repository's data/ThirdWave.xlsx and data/SuicidePrevention.xlsx.
@@ -25,9 +27,9 @@ Coverage, with test_pooling_references.py (R = that file, S = this one):
 * REML: BCG (R); Nielweise with zero cells, CLASP, Collins, Viechtbauer 2005 (two sets), Raudenbush,
   ThirdWave, Normand, Hine, SuicidePrevention, k = 2 (S).
 * Paule-Mandel: Kacker (R); CLASP, k = 2 (S). HKSJ: Kacker, Fine 1993 (R); ThirdWave, SuicidePrevention (S).
-* Q-profile tau^2 and tau: BCG RR and OR (R); Collins, ThirdWave, k = 2 (S).
-* I^2 and H^2: Kacker, Fine 1993, BCG (R); Viechtbauer 2005, leave-one-out (S). Their intervals: BCG only
-  (DL in R, REML in S); meta prints Q-based intervals, a different method.
+* Q-profile tau^2 and tau: BCG RR and OR (R); Collins, ThirdWave, sarilumab and tocilizumab trials, k = 2 (S).
+* I^2 and H^2: Kacker, Fine 1993, BCG (R); Viechtbauer 2005, leave-one-out (S). Their intervals: BCG (DL
+  in R, REML in S), sarilumab trials with a zero cell (S); meta prints Q-based intervals, another method.
 * Prediction interval: Fine 1993 (R, meta 4.11 with its SE corrected); ThirdWave (S).
 * SMD: escalc per study, Chen and Peace (R); pooled from means, SuicidePrevention (S).
 * Leave-one-out and cumulative: BCG, metafor's cumul (R) and leave1out with REML, MH and Peto (S).
@@ -587,3 +589,87 @@ def test_mantel_haenszel_with_zero_cells_needs_no_correction(rows) -> None:
         same = [everything.estimate, everything.se] == pytest.approx([fewer.estimate, fewer.se], rel=1e-12)
         assert same == (measure != "rd")
         assert len(everything.used) == (len(rows) if measure == "rd" else len(with_events))
+
+
+# Deaths with an IL-6 antagonist (arm 1) or usual care in the trials of "Association Between Administration
+# of IL-6 Antagonists and Mortality Among Patients Hospitalized for COVID-19" (WHO REACT Working Group, JAMA
+# 2021, jamanetwork.com/journals/jama/fullarticle/2781880), as tabulated in figure1_data.xlsx of
+# github.com/arthur-albuquerque/i2_who_sarilumab (commit 86113f3)
+SARILUMAB = [
+    ("CORIMUNO-SARI-1", 8, 68, 14, 76),
+    ("CORIMUNO-SARI-ICU", 14, 48, 11, 33),
+    ("REGENERON-P2", 104, 367, 19, 90),
+    ("REGENERON-P3", 264, 1044, 64, 286),
+    ("REMAP-CAP", 10, 48, 19, 65),
+    ("SANOFI", 30, 332, 7, 84),
+    ("SARCOVID", 2, 20, 0, 10),
+    ("SARICOR", 3, 76, 4, 39),
+    ("SARTRE", 2, 70, 1, 70),
+]
+
+
+def test_i2_and_h2_intervals_match_metafor_on_sarilumab_trials() -> None:
+    """metafor confint() of rma(measure="OR", method="REML") and method="DL" on the nine sarilumab trials,
+    printed in that repository's README.md (July 2021): tau^2 0 (0, 0.6614), tau 0 (0, 0.8133), I^2 0%
+    (0, 80.1350), H^2 1 (1, 5.0340). One trial has a zero arm (0.5 added). The upper I^2 and H^2 bounds
+    differ by 6e-4 points and 1e-4, within the 1.2e-4 tolerance on tau^2 of confint()'s root search."""
+    for method in ("reml", "dl"):
+        het = pool(arms(SARILUMAB), PoolOptions("or", "random", method)).heterogeneity
+        assert het.tau2 == 0 and het.i2 == 0 and het.h2 == 1
+        assert het.tau2_ci is not None and het.tau_ci is not None
+        assert het.i2_ci is not None and het.h2_ci is not None
+        assert het.tau2_ci[0] == 0 and het.i2_ci[0] == 0 and het.h2_ci[0] == 1
+        close(het.tau2_ci[1], 0.6614, 4)
+        close(het.tau_ci[1], 0.8133, 4)
+        assert 100 * het.i2_ci[1] == pytest.approx(80.1350, abs=1e-3)
+        assert het.h2_ci[1] == pytest.approx(5.0340, abs=2e-4)
+
+
+TOCILIZUMAB = [
+    ("ARCHITECTS", 0, 10, 2, 11),
+    ("BACC-Bay", 9, 161, 4, 82),
+    ("CORIMUNO-TOCI-1", 7, 63, 8, 67),
+    ("CORIMUNO-TOCI-ICU", 8, 49, 10, 43),
+    ("COV-AID", 9, 81, 7, 72),
+    ("COVACTA", 58, 294, 28, 144),
+    ("COVIDOSE2-SS-A", 0, 19, 2, 8),
+    ("COVIDSTORM", 0, 26, 0, 13),
+    ("COVINTOC", 11, 91, 15, 88),
+    ("COVITOZ", 0, 17, 0, 9),
+    ("EMPACTA", 26, 249, 11, 128),
+    ("HMO-020-0224", 11, 37, 8, 17),
+    ("ImmCoVA", 2, 22, 2, 27),
+    ("PreToVid", 21, 174, 34, 180),
+    ("RECOVERY", 621, 2022, 729, 2094),
+    ("REMAP-CAP", 85, 353, 116, 358),
+    ("REMDACTA", 78, 430, 41, 210),
+    ("TOCIBRAS", 14, 65, 6, 64),
+    ("TOCOVID", 0, 136, 0, 134),
+]
+
+
+def test_trials_without_events_are_excluded_where_metafor_keeps_them() -> None:
+    """Where the engine and a published output differ, and why. For the 19 tocilizumab trials the same
+    README prints tau^2 0 (0, 0.2362) and I^2 0% (0, 71.2179): rma()'s escalc default drop00=FALSE keeps
+    the three trials without deaths in either arm, with 0.5 added to each cell. The engine follows "the
+    standard practice" the Cochrane Handbook states (version 5.1, section 16.9.3, handbook-5-1.cochrane.org)
+    and leaves them out of the odds ratio, so its upper bound is 0.4643. Adding back those three trials with escalc's
+    corrected log odds ratio, log((a + 1/2)(d + 1/2) / ((b + 1/2)(c + 1/2))), and variance, the sum of the
+    reciprocals of the four cells, reproduces metafor's numbers: the two differ only in that rule."""
+    result = pool(arms(TOCILIZUMAB), PoolOptions("or", "random", "reml"))
+    assert [name for name, _ in result.excluded] == ["COVIDSTORM", "COVITOZ", "TOCOVID"]
+    assert result.heterogeneity.tau2_ci is not None and result.heterogeneity.tau2_ci[1] > 0.46
+    kept = [
+        EstimateStudy(s.name, estimate=s.estimate, se=s.se)
+        for s in result.studies
+        if s.estimate is not None and s.se is not None
+    ]
+    for name, a, n1, c, n2 in TOCILIZUMAB:
+        if a == c == 0:
+            cells = (a + 0.5, n1 - a + 0.5, c + 0.5, n2 - c + 0.5)
+            log_or = math.log(cells[0] * cells[3] / (cells[1] * cells[2]))
+            kept.append(EstimateStudy(name, estimate=log_or, se=math.sqrt(sum(1 / x for x in cells))))
+    het = pool(kept, PoolOptions("or", "random", "reml")).heterogeneity
+    assert het.tau2 == 0 and het.tau2_ci is not None and het.i2_ci is not None
+    close(het.tau2_ci[1], 0.2362, 4)
+    assert 100 * het.i2_ci[1] == pytest.approx(71.2179, abs=1e-3)
