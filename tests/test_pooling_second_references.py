@@ -30,7 +30,8 @@ Coverage, with test_pooling_references.py (R = that file, S = this one):
 * Q-profile tau^2 and tau: BCG RR and OR (R); Collins, ThirdWave, sarilumab and tocilizumab trials, k = 2 (S).
 * I^2 and H^2: Kacker, Fine 1993, BCG (R); Viechtbauer 2005, leave-one-out (S). Their intervals: BCG (DL
   in R, REML in S), sarilumab trials with a zero cell (S); meta prints Q-based intervals, another method.
-* Prediction interval: Fine 1993 (R, meta 4.11 with its SE corrected); ThirdWave (S).
+* Prediction interval: ThirdWave (S); Fine 1993 (R) and two ThirdWave subsets (S), printed by older meta
+  versions with the HKSJ SE, matched once that SE is swapped in.
 * SMD: escalc per study, Chen and Peace (R); pooled from means, SuicidePrevention (S).
 * Leave-one-out and cumulative: BCG, metafor's cumul (R) and leave1out with REML, MH and Peto (S).
 """
@@ -45,6 +46,7 @@ from scipy import optimize, stats
 from statsmodels.stats.contingency_tables import StratifiedTable
 from tests.test_pooling_references import bcg
 
+from evidencekb.effects.base import t_quantile
 from evidencekb.effects.binary import BinaryCounts
 from evidencekb.effects.groups import GroupMean
 from evidencekb.pooling import (
@@ -673,3 +675,36 @@ def test_trials_without_events_are_excluded_where_metafor_keeps_them() -> None:
     assert het.tau2 == 0 and het.tau2_ci is not None and het.i2_ci is not None
     close(het.tau2_ci[1], 0.2362, 4)
     assert 100 * het.i2_ci[1] == pytest.approx(71.2179, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("left_out", "printed", "tau2_ci", "tau_ci", "q", "prediction"),
+    [
+        ({3, 16}, (0.4528, 0.3257, 0.5800, 7.59), (0.0000, 0.1032), (0.0000, 0.3213), 19.95, (0.1693, 0.7363)),
+        ({3, 4, 16}, (0.4819, 0.3595, 0.6043, 8.44), (0.0000, 0.0955), (0.0000, 0.3091), 14.67, (0.3586, 0.6053)),
+    ],
+)
+def test_reml_hksj_without_outliers_match_older_r_meta(left_out, printed, tau2_ci, tau_ci, q, prediction) -> None:
+    """07-heterogeneity.Rmd also prints find.outliers() and InfluenceAnalysis() reruns of the same model
+    without studies 3 and 16 (k = 16) and also 4 (k = 15), from an older meta (no "(HK)" label). Estimate,
+    CI, t, the tau^2 and tau intervals and Q match. Their prediction intervals are mu +/- t(k - 2)
+    sqrt(tau^2 + SE^2) with the HKSJ SE, the error meta 5.2-0 fixed; the engine uses the usual SE, so it
+    differs (by 6e-4 and 3e-3), and swapping in the HKSJ SE reproduces the printed bounds. At k = 15 meta
+    prints tau^2 < 0.0001 and tau 0.0012, where the engine's REML reaches the boundary, 0 (metafor's
+    iteration stops within 1e-5 of it); that tau^2 of 1.4e-6 is why the reproduced upper bound there is
+    6.5e-5 below the printed one."""
+    studies = [s for i, s in enumerate(third_wave(), start=1) if i not in left_out]
+    result = pool(studies, PoolOptions("smd", "random", "reml", hksj=True))
+    het = result.heterogeneity
+    assert result.ci is not None and result.prediction is not None
+    assert het.tau2_ci is not None and het.tau_ci is not None and het.tau2 is not None
+    expected = (*printed[:3], *tau2_ci, *tau_ci)
+    for got, want in zip((result.estimate, *result.ci, *het.tau2_ci, *het.tau_ci), expected, strict=True):
+        close(got, want, 4)
+    close(result.statistic, printed[3], 2)
+    close(het.q, q, 2)
+    assert het.tau2 < 0.0001 if len(studies) == 15 else abs(het.tau2 - 0.0139) <= 5e-5
+    assert max(abs(a - b) for a, b in zip(result.prediction, prediction, strict=True)) > 5e-4
+    half = t_quantile(0.975, len(studies) - 2) * math.sqrt(het.tau2 + (result.se or 0) ** 2)
+    bounds = ((result.estimate or 0) - half, (result.estimate or 0) + half)
+    assert bounds == pytest.approx(prediction, abs=5e-5 if len(studies) == 16 else 1e-4)
