@@ -177,7 +177,7 @@ def test_tau2_estimators_match_dersimonian_and_kacker_2007(method, tau, mu, se) 
     close(result.se, se, 4)
 
 
-# dat.collins1985b, pre-eclampsia (columns pre.xti, pre.nti, pre.xci, pre.nci)
+# dat.collins1985b, diuretics in pregnancy: women with pre-eclampsia (columns pre.xti, pre.nti, pre.xci, pre.nci)
 COLLINS_1985 = [
     ("Weseley & Douglas", 14, 131, 14, 136),
     ("Flowers et al.", 21, 385, 17, 134),
