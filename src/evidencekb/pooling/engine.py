@@ -294,7 +294,8 @@ def _pool_inverse_variance(estimates: list[StudyEstimate], options: PoolOptions)
         else:
             df = len(used) - 1
             variance = float(np.sum(w * (y - mu) ** 2)) / df * variance
-    weight_of = {e.name: 100 * float(wi) / float(np.sum(w)) for e, wi in zip(used, w, strict=True)}
+    percent = 100 * w / float(np.sum(w))
+    weight_of = {e.name: float(share) for e, share in zip(used, percent, strict=True)}
     results = _study_results(estimates, options.level, weight_of)
     het = heterogeneity(y, v, options.level, tau2 if random else None, options.method if random else None, None)
     prediction = _prediction(options, mu, unadjusted, tau2 if random else None, len(used))
