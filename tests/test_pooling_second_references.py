@@ -44,8 +44,8 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 from statsmodels.stats.contingency_tables import StratifiedTable
-from tests.test_pooling_references import bcg
 
+from _pooling import bcg, close
 from evidencekb.effects.base import t_quantile
 from evidencekb.effects.binary import BinaryCounts
 from evidencekb.effects.groups import GroupMean
@@ -60,11 +60,6 @@ from evidencekb.pooling import (
 )
 from evidencekb.pooling.heterogeneity import tau2_reml
 from evidencekb.pooling.study_effects import ZERO_CELL
-
-
-def close(actual: float | None, expected: float, decimals: int) -> None:
-    assert actual is not None
-    assert abs(actual - expected) <= 0.5 * 10**-decimals + 1e-12, (actual, expected)
 
 
 def arms(rows: list[tuple[str, int, int, int, int]]) -> list[BinaryStudy]:
