@@ -1,7 +1,8 @@
 """Build cost of the records' history: N synthetic records in a git repository with C commits.
 
-The first commit adds the N records; each later commit moves the review date of ten of them, so the
-history has N + 10 (C - 1) entries and 20 (C - 1) versions to check and compare. Timed is
+The first commit adds the N records; each later commit edits ten of them, alternately moving their
+review date (which needs no recomputation) and lowering an event count by one (which recomputes the
+effects of both versions), so the history has N + 10 (C - 1) entries. Timed is
 ``evidencekb.history.read_history`` (what the site build adds), best of the runs. ``scripts/bench.py``
 calls :func:`bench_history`; run alone: ``python scripts/bench_history.py --n 1000 --commits 100``.
 """
@@ -23,6 +24,7 @@ from evidencekb.history import read_history
 
 EDITS_PER_COMMIT = 10
 _REVIEWED = re.compile(r"last_reviewed: '?\d{4}-\d{2}-\d{2}'?")
+_EVENTS = re.compile(r"(\{arm: [\w-]+, events: )([1-9]\d*)")
 GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Bench",
            "GIT_AUTHOR_EMAIL": "bench@example.org", "GIT_COMMITTER_NAME": "Bench",
            "GIT_COMMITTER_EMAIL": "bench@example.org"}
@@ -44,9 +46,13 @@ def make_repository(records: Path, repo: Path, commits: int) -> int:
     for c in range(1, commits):
         for k in range(EDITS_PER_COMMIT):
             path = files[(c * EDITS_PER_COMMIT + k) % len(files)]
-            day = f"last_reviewed: 2025-{1 + c % 12:02d}-{1 + k:02d}"
-            path.write_text(_REVIEWED.sub(day, path.read_text(encoding="utf-8"), count=1), encoding="utf-8")
-        _git(repo, "commit", "-q", "-am", f"Review {c}", when=1_700_000_000 + c * 3600)
+            text = path.read_text(encoding="utf-8")
+            if c % 2:
+                text = _REVIEWED.sub(f"last_reviewed: 2025-{1 + c % 12:02d}-{1 + k:02d}", text, count=1)
+            else:
+                text = _EVENTS.sub(lambda m: f"{m.group(1)}{int(m.group(2)) - 1}", text, count=1)
+            path.write_text(text, encoding="utf-8")
+        _git(repo, "commit", "-q", "-am", f"Edit {c}", when=1_700_000_000 + c * 3600)
     return len(files)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evidencekb.diff import Loaded, Snapshot, ValueChange, compare, value_changes
-from evidencekb.pipeline import CheckedRecord
+from evidencekb.pipeline import CheckedRecord, computed
 
 MAX_SHOWN = 300
 """Characters of a before/after value shown; longer text (a rewritten bottom line) is cut with an ellipsis."""
@@ -54,11 +54,19 @@ def _values(before: CheckedRecord, after: CheckedRecord) -> tuple[list[Change], 
     return classify(values) if values else ([], 1)
 
 
+COMPUTED_FROM = frozenset({"adverse_events", "arms", "design", "endpoints", "id", "populations", "results",
+                           "treatments"})
+"""The parts of a trial its computed namespace (effects, audit) is made from: a change elsewhere (review,
+sources, prose) cannot move an effect, so the costly computation of both versions is skipped."""
+
+
 def _trial(before: CheckedRecord, after: CheckedRecord) -> tuple[list[Change], int]:
-    report = compare(_single(before), _single(after))
-    if not report.changed:
+    values = value_changes(before.model.model_dump(mode="json"), after.model.model_dump(mode="json"))
+    if not values:
         return [], 1  # only formatting, comments or key order
-    diff = report.changed[0]
+    if not any(re.split(r"[.\[]", v.path, maxsplit=1)[0] in COMPUTED_FROM for v in values):
+        return classify(values)
+    diff = compare(_single(before), _single(after)).changed[0]
     changes, cosmetic = classify(diff.values)
     changes += [Change("effect", f"{e.label}: {e.measure}", e.old, e.new) for e in diff.effects]
     changes += [Change("check", f"Printed {c.statistic} at {c.location}", c.old, c.new) for c in diff.checks]
@@ -67,7 +75,7 @@ def _trial(before: CheckedRecord, after: CheckedRecord) -> tuple[list[Change], i
 
 def _single(record: CheckedRecord) -> Snapshot:
     """One version as a snapshot of its own, under a fixed key (so a changed id is a change, not a new trial)."""
-    return Snapshot(record.path, {"record": Loaded(record.path, record.model, record.computed)})
+    return Snapshot(record.path, {"record": Loaded(record.path, record.model, computed(record))})
 
 
 DESCRIBERS: dict[str, Describer] = {"trial": _trial}

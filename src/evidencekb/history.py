@@ -117,21 +117,19 @@ def _entry(commit: Commit, record: str, path: str, old: str, new: str,
     if new == _NO_BLOB:
         last.pop(path, None)
         return Entry(commit, record, (Change("record", "Record removed"),)) if before else None
-    after = _version(path, new, blobs, compute=before is not None)
+    after = _version(path, new, blobs)
     if not after.valid:
         return None
     last[path] = (new, after)
     if before is None:
         return Entry(commit, record, (Change("record", "Record added"),))
-    if before[1].computed is None:  # first compared now: computed only when needed
-        before = (before[0], _version(path, before[0], blobs))
     changes, cosmetic = describe(before[1], after)
     return Entry(commit, record, tuple(changes), cosmetic)
 
 
-def _version(path: str, blob: str, blobs: _BlobReader, compute: bool = True) -> CheckedRecord:
-    """One version through the pipeline; ``compute`` also derives its effects (most of the cost)."""
-    return check_record(f"{blob[:12]}:{path}", blobs.read(blob), compute=compute)
+def _version(path: str, blob: str, blobs: _BlobReader) -> CheckedRecord:
+    """One version through the pipeline; its effects (most of the cost) are computed only when compared."""
+    return check_record(f"{blob[:12]}:{path}", blobs.read(blob))
 
 
 def _commits(log: str) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
