@@ -127,6 +127,10 @@ def test_the_feed_is_valid_atom_with_stable_ids_and_commit_dates(history: Histor
     absolute = feedparser.parse(feed_files(_pages(), history, "https://kb.example.org/", get_relative_url,
                                            "whats-new/")["trials/feed.xml"].encode())
     assert absolute.entries[0].link == "https://kb.example.org/trials/proderm/"
+    own = feed_files(_pages(), history, None, get_relative_url, "whats-new/", record_feeds=("trials",))
+    record_feed = feedparser.parse(own["trials/proderm/feed.xml"].encode())  # as each question will have
+    assert record_feed.bozo == 0 and len(record_feed.entries) == 4
+    assert record_feed.entries[0].link == "./"  # the record's page (trials/proderm/), relative to its feed
 
 
 def test_pages_show_history_escaped_and_flag_an_overdue_review(history: History) -> None:

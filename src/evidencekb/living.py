@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from evidencekb.atom import FeedItem, atom_feed
@@ -78,9 +78,15 @@ def pages_with_history(pages: Sequence[PublishedPage], history: History, as_of: 
     return out
 
 
+RECORD_FEEDS = ("questions",)
+"""Folders of records whose every record has a feed of its own (readers follow one question)."""
+
+
 def feed_files(pages: Sequence[PublishedPage], history: History, site_url: str | None,
-               relative: Callable[[str, str], str], whats_new_url: str) -> dict[str, str]:
-    """The "What's new" page and the Atom feeds (site-wide, and one per folder of records) by source URI.
+               relative: Callable[[str, str], str], whats_new_url: str,
+               record_feeds: Collection[str] = RECORD_FEEDS) -> dict[str, str]:
+    """The "What's new" page and the Atom feeds by source URI: site-wide, one per folder of records, and
+    one per record of the folders in ``record_feeds``.
 
     ``relative(url, from_url)`` is a link from one site URL to another (MkDocs' ``get_relative_url``);
     feeds link absolutely when the site's address is configured, else relative to the feed.
@@ -91,6 +97,10 @@ def feed_files(pages: Sequence[PublishedPage], history: History, site_url: str |
     for folder in sorted({p.record.split("/")[0] for p in pages}):
         feeds[f"{folder}/feed.xml"] = (folder, f"evidencekb: what's new in {folder}",
                                        [(e, p) for e, p in entries if p.record.startswith(f"{folder}/")])
+    for page in pages:
+        if page.record.split("/")[0] in record_feeds:
+            feeds[f"{page.record}/feed.xml"] = (page.record, f"evidencekb: {page.title}",
+                                                [(e, p) for e, p in entries if p is page])
     files = {}
     for uri, (name, title, chosen) in feeds.items():
         def link(url: str, feed: str = uri) -> str:
