@@ -18,7 +18,7 @@ import pytest
 from mkdocs.utils import get_relative_url
 
 from evidencekb.atom import entry_id
-from evidencekb.changes import Change
+from evidencekb.changes import Change, readable
 from evidencekb.cli import main
 from evidencekb.freshness import add_months
 from evidencekb.history import History, read_history
@@ -84,7 +84,7 @@ def test_each_commit_gives_a_dated_entry_with_before_and_after(history: History)
     assert not comment.matters and comment.cosmetic == 1  # only a comment: collapsed
     assert review.changes == (Change("review", "Last reviewed", "2026-11-24", "2026-11-30"),)
     assert source.changes[0] == Change("source", "Source added: test-letter", None, "A letter to the editor.")
-    assert Change("number", "results[0].binary[ivig-first].events", "37", "35") in count.changes
+    assert Change("number", "TIS >= 20, week 16 \u203a IVIG first \u203a events", "37", "35") in count.changes
     effects = {c.what: (c.before, c.after) for c in count.changes if c.kind == "effect"}
     # RD of 37/47 vs 21/48, then 35/47 vs 21/48, as evidencekb diff prints it (its reference test: test_diff.py)
     assert effects["TIS >= 20, week 16: RD"][0].startswith("0.350 ")
@@ -121,7 +121,7 @@ def test_the_feed_is_valid_atom_with_stable_ids_and_commit_dates(history: Histor
     assert feed.entries[2].title == "ProDERM <b>: Correct the <script>alert(1)</script> count \ufffd[31m & more"
     assert "&lt;script&gt;" in files["feed.xml"] and "\x1b" not in files["feed.xml"]
     assert feed.entries[2].link == "trials/proderm/"
-    assert "results[0].binary[ivig-first].events: 37 \u2192 35" in feed.entries[2].summary
+    assert "TIS >= 20, week 16 \u203a IVIG first \u203a events: 37 \u2192 35" in feed.entries[2].summary
     again = feed_files(_pages(), read_history(str(repo / "content")), None, get_relative_url, "whats-new/")
     assert again == files  # same commits, same bytes
     absolute = feedparser.parse(feed_files(_pages(), history, "https://kb.example.org/", get_relative_url,
@@ -169,3 +169,12 @@ def test_months_are_added_to_the_calendar() -> None:
     assert add_months(datetime.date(2024, 8, 31), 6) == datetime.date(2025, 2, 28)
     assert add_months(datetime.date(2026, 11, 24), 24) == datetime.date(2028, 11, 24)
     assert add_months(datetime.date(2027, 12, 15), 1) == datetime.date(2028, 1, 15)
+
+
+def test_changed_values_are_named_as_readers_know_them() -> None:
+    data = {"arms": [{"id": "a", "label": "Drug"}], "endpoints": [{"id": "e", "label": "Death"}],
+            "results": [{"endpoint": "e", "binary": [{"arm": "a", "events": 1}]}],
+            "design": {"dosing": [{"dose": 1}, {"dose": 2}]}}
+    assert readable("results[0].binary[a].events", (data,)) == "Death \u203a Drug \u203a events"
+    assert readable("design.dosing[1].dose", (data,)) == "design \u203a dosing 2 \u203a dose"
+    assert readable("gone[3].dose", ({}, data)) == "gone[3].dose"  # named by neither version: the path

@@ -50,8 +50,9 @@ KIND_ORDER = ("record", "status", "number", "effect", "check", "conflict", "sour
 
 
 def _values(before: CheckedRecord, after: CheckedRecord) -> tuple[list[Change], int]:
-    values = value_changes(before.model.model_dump(mode="json"), after.model.model_dump(mode="json"))
-    return classify(values) if values else ([], 1)
+    old, new = before.model.model_dump(mode="json"), after.model.model_dump(mode="json")
+    values = value_changes(old, new)
+    return classify(values, (new, old)) if values else ([], 1)
 
 
 COMPUTED_FROM = frozenset({"adverse_events", "arms", "design", "endpoints", "id", "populations", "results",
@@ -61,13 +62,14 @@ sources, prose) cannot move an effect, so the costly computation of both version
 
 
 def _trial(before: CheckedRecord, after: CheckedRecord) -> tuple[list[Change], int]:
-    values = value_changes(before.model.model_dump(mode="json"), after.model.model_dump(mode="json"))
+    old, new = before.model.model_dump(mode="json"), after.model.model_dump(mode="json")
+    values = value_changes(old, new)
     if not values:
         return [], 1  # only formatting, comments or key order
     if not any(re.split(r"[.\[]", v.path, maxsplit=1)[0] in COMPUTED_FROM for v in values):
-        return classify(values)
+        return classify(values, (new, old))
     diff = compare(_single(before), _single(after)).changed[0]
-    changes, cosmetic = classify(diff.values)
+    changes, cosmetic = classify(diff.values, (new, old))
     changes += [Change("effect", f"{e.label}: {e.measure}", e.old, e.new) for e in diff.effects]
     changes += [Change("check", f"Printed {c.statistic} at {c.location}", c.old, c.new) for c in diff.checks]
     return changes, cosmetic
@@ -87,12 +89,15 @@ _CITATION = re.compile(r"(?:^|\.)(?:source|locator|\w+_source|\w+_locator)$")
 _IDENTIFIERS = ("doi", "pmid", "url")
 
 
-def classify(values: list[ValueChange]) -> tuple[list[Change], int]:
-    """Reader-facing changes among ``values``, and how many of them were cosmetic (other wording)."""
+def classify(values: list[ValueChange], data: tuple[Any, ...] = ()) -> tuple[list[Change], int]:
+    """Reader-facing changes among ``values``, and how many of them were cosmetic (other wording).
+
+    ``data``: the versions' normalized data, newest first, that name the changed values for readers.
+    """
     changes: list[Change] = []
     cosmetic = 0
     for value in values:
-        change = _reader_change(value)
+        change = _reader_change(value, readable(value.path, data))
         if change is None:
             cosmetic += 1
         else:
@@ -100,7 +105,7 @@ def classify(values: list[ValueChange]) -> tuple[list[Change], int]:
     return changes, cosmetic
 
 
-def _reader_change(value: ValueChange) -> Change | None:
+def _reader_change(value: ValueChange, label: str) -> Change | None:
     path, old, new = value.path, value.old, value.new
     key = path.rpartition(".")[2]
     if path == "status":
@@ -118,14 +123,62 @@ def _reader_change(value: ValueChange) -> Change | None:
     if path.startswith("conflicts[") and key == "status":
         return Change("conflict", f"Discrepancy {path.split('[', 1)[1].split(']', 1)[0]}", shown(old), shown(new))
     if key == "verified" or ".acknowledged" in path or _CITATION.search(path):
-        return Change("provenance", path, shown(old), shown(new))
+        return Change("provenance", label, shown(old), shown(new))
     if path.startswith("sources[") and key in _IDENTIFIERS:
-        return Change("source", path, shown(old), shown(new))
+        return Change("source", label, shown(old), shown(new))
     if _is_number(old) or _is_number(new):
-        return Change("number", path, shown(old), shown(new))
+        return Change("number", label, shown(old), shown(new))
     if isinstance(old, str) or isinstance(new, str):
         return None  # wording
-    return Change("content", path, shown(old), shown(new))
+    return Change("content", label, shown(old), shown(new))
+
+
+_STEP = re.compile(r"([^.\[\]]+)((?:\[[^\]]+\])*)")
+_NAMES = ("short_label", "label", "term", "topic")
+
+
+def readable(path: str, data: tuple[Any, ...]) -> str:
+    """A changed value's place named as readers know it: ``results[0].binary[ivig-first].events`` becomes
+    ``TIS >= 20, week 16 > IVIG first > events``, the list items named by their label (an arm, endpoint,
+    adverse event, discrepancy) where the data has one; the path itself when it names nothing."""
+    for version in data:
+        names = _names(path, version)
+        if names:
+            return " \u203a ".join(names)
+    return path
+
+
+def _names(path: str, data: Any) -> list[str] | None:
+    arms = {a.get("id"): a.get("label") for a in data.get("arms", []) if isinstance(a, dict)}
+    endpoints = {e.get("id"): e.get("short_label") or e.get("label") for e in data.get("endpoints", [])
+                 if isinstance(e, dict)}
+    names: list[str] = []
+    node = data
+    for field, keys in _STEP.findall(path):
+        if not isinstance(node, dict) or field not in node:
+            return None
+        node = node[field]
+        for key in re.findall(r"\[([^\]]+)\]", keys):
+            node = _item(node, key)
+            if node is None:
+                return None
+            name = next((node[k] for k in _NAMES if isinstance(node.get(k), str)), None)
+            name = name or endpoints.get(node.get("endpoint")) or arms.get(node.get("arm")) or (
+                f"{field.replace('_', ' ')} {int(key) + 1}" if key.isdigit() else key)
+            names.append(str(name))
+        if not keys:
+            names.append(field.replace("_", " "))
+    return names
+
+
+def _item(items: Any, key: str) -> Any:
+    """The list item ``key`` names, as ``evidencekb.diff`` keys them (id, arm or population, else index)."""
+    if not isinstance(items, list):
+        return None
+    for item in items:
+        if isinstance(item, dict) and key in (item.get("id"), item.get("arm"), item.get("population")):
+            return item
+    return items[int(key)] if key.isdigit() and int(key) < len(items) and isinstance(items[int(key)], dict) else None
 
 
 def shown(value: Any) -> str | None:
