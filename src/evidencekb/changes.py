@@ -71,7 +71,8 @@ def _trial(before: CheckedRecord, after: CheckedRecord) -> tuple[list[Change], i
     diff = compare(_single(before), _single(after)).changed[0]
     changes, cosmetic = classify(diff.values, (new, old))
     changes += [Change("effect", f"{e.label}: {e.measure}", e.old, e.new) for e in diff.effects]
-    changes += [Change("check", f"Printed {c.statistic} at {c.location}", c.old, c.new) for c in diff.checks]
+    changes += [Change("check", f"Printed {c.statistic}: {readable(c.location, (new, old))}", c.old, c.new)
+                for c in diff.checks]
     return changes, cosmetic
 
 

@@ -18,7 +18,8 @@ from evidencekb.render.env import render
 
 CHANGES_SHOWN = 12
 """Changes listed per entry; the rest are counted (a commit that re-read a whole table changes dozens)."""
-HISTORY_HEADING = "## Review and history {#history}"
+HISTORY_HEADING = '## Review and history {#history data-search-exclude="1"}'
+"""Left out of the search index: the changes repeat the record's own text and numbers."""
 
 
 def render_history_section(entries: Sequence[Entry], freshness: Freshness | None, missing: str | None) -> str:
@@ -49,10 +50,10 @@ def with_history(page: str, section: str, notice: Markup) -> str:
 
 def render_whats_new(items: Sequence[tuple[str, str, Entry]], missing: str | None,
                      feeds: Sequence[tuple[str, str]]) -> str:
-    """The "What's new" page: ``items`` are (link to the record's page, its title, entry), newest first;
+    """The "What's new" page (not in the search index: it repeats the records' pages); ``items`` are (link to the record's page, its title, entry), newest first;
     ``feeds`` (link, title) the Atom feeds."""
     links = ", ".join(str(Markup('<a href="{}" type="application/atom+xml">{}</a>').format(h, t)) for h, t in feeds)
-    lines = ["---", "title: " + json.dumps("What's new"), "---", "", "# What's new", "",
+    lines = ["---", "title: " + json.dumps("What's new"), "search:", "  exclude: true", "---", "", "# What's new", "",
              "Changes to the records that matter to readers (numbers, sources, discrepancies between sources,"
              " reviews), newest first, each with the commit that made it. Follow them in a feed reader: "
              + links + ".", "",
