@@ -50,8 +50,10 @@ def with_history(page: str, section: str, notice: Markup) -> str:
 
 def render_whats_new(items: Sequence[tuple[str, str, Entry]], missing: str | None,
                      feeds: Sequence[tuple[str, str]]) -> str:
-    """The "What's new" page (not in the search index: it repeats the records' pages); ``items`` are (link to the record's page, its title, entry), newest first;
-    ``feeds`` (link, title) the Atom feeds."""
+    """The "What's new" page (not in the search index: it repeats the records' pages).
+
+    ``items`` are (link to the record's page, its title, entry), newest first; ``feeds`` (link, title) the feeds.
+    """
     links = ", ".join(str(Markup('<a href="{}" type="application/atom+xml">{}</a>').format(h, t)) for h, t in feeds)
     lines = ["---", "title: " + json.dumps("What's new"), "search:", "  exclude: true", "---", "", "# What's new", "",
              "Changes to the records that matter to readers (numbers, sources, discrepancies between sources,"
