@@ -8,6 +8,7 @@ formatting-only commit collapsed; the Atom feed must parse as valid Atom (feedpa
 from __future__ import annotations
 
 import datetime
+import logging
 import os
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ from evidencekb.changes import Change, readable
 from evidencekb.cli import main
 from evidencekb.freshness import add_months
 from evidencekb.history import History, read_history
-from evidencekb.living import PublishedPage, feed_files, pages_with_history
+from evidencekb.living import HistoryCache, PublishedPage, feed_files, pages_with_history
 
 ROOT = Path(__file__).resolve().parent.parent
 PRIMARY = "- {arm: ivig-first, events: 37, total: 47, percent: 79}"
@@ -69,6 +70,11 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
+def shallow_clone(repo: Path, target: Path) -> None:
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(target)], check=True,
+                   capture_output=True)
+
+
 @pytest.fixture(scope="module")
 def history(repo: Path) -> History:
     return read_history(str(repo / "content"))
@@ -94,12 +100,21 @@ def test_each_commit_gives_a_dated_entry_with_before_and_after(history: History)
 
 
 def test_a_shallow_clone_or_no_repository_gives_no_history(repo: Path, tmp_path: Path) -> None:
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(tmp_path / "shallow")], check=True,
-                   capture_output=True)
+    shallow_clone(repo, tmp_path / "shallow")
     shallow = read_history(str(tmp_path / "shallow" / "content"))
     assert shallow.entries == [] and "shallow clone" in (shallow.missing or "")
     (tmp_path / "plain").mkdir()
     assert "not in a git repository" in (read_history(str(tmp_path / "plain")).missing or "")
+
+
+def test_the_build_says_once_that_the_history_is_missing(repo: Path, tmp_path: Path,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    shallow_clone(repo, tmp_path / "shallow")
+    cache = HistoryCache()
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.evidencekb"):
+        first, again = (cache.history(str(tmp_path / "shallow" / "content")) for _ in range(2))
+    assert first is again  # read once per commit: a rebuild under mkdocs serve reuses it
+    assert [r.getMessage() for r in caplog.records] == [f"evidencekb: no change history on the pages: {first.missing}"]
 
 
 def _pages(last_reviewed: str = "2026-11-30") -> list[PublishedPage]:

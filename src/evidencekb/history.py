@@ -62,7 +62,6 @@ class History:
 
     entries: list[Entry] = field(default_factory=list)
     missing: str | None = None
-    head: str | None = None
 
     def of(self, record: str) -> list[Entry]:
         return [e for e in self.entries if e.record == record]
@@ -76,16 +75,15 @@ def read_history(content_dir: str) -> History:
     """The history of the records under ``content_dir`` (the site's docs folder), newest first."""
     try:
         root = _git_text(content_dir, "rev-parse", "--show-toplevel").strip()
-        head = _git_text(root, "rev-parse", "--verify", "--quiet", "HEAD").strip()
+        _git(root, "rev-parse", "--verify", "--quiet", "HEAD")
     except _GitError:
         return History(missing="the content folder is not in a git repository with commits")
     if _git_text(root, "rev-parse", "--is-shallow-repository").strip() == "true":
-        return History(missing="the repository is a shallow clone (fetch the whole history: git fetch --unshallow)",
-                       head=head)
+        return History(missing="the repository is a shallow clone (fetch the whole history: git fetch --unshallow)")
     try:
-        return History(_entries(root, content_dir), head=head)
+        return History(_entries(root, content_dir))
     except _GitError as exc:
-        return History(missing=f"git could not read the history: {exc}", head=head)
+        return History(missing=f"git could not read the history: {exc}")
 
 
 def _entries(root: str, content_dir: str) -> list[Entry]:
