@@ -50,6 +50,7 @@ from typing import Any
 import yaml
 
 import bench_report
+from bench_history import bench_history
 from bench_report import SiteResult, ValidationResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -587,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     sites: dict[int, SiteResult] = {}
     imports: dict[str, Any] = {}
     repo: dict[str, Any] = {}
+    history: dict[str, Any] = {}
     note = ""
     try:
         folders = prepare_records(work, sizes, args.seed)
@@ -603,6 +605,9 @@ def main(argv: list[str] | None = None) -> int:
                 edits = args.edits if args.edits is not None else (3 if n <= 100 else 2)
                 print(f"site, N={n} ({repeats} runs, {edits} edits under serve)", file=sys.stderr)
                 sites[n] = bench_site(n, folders[n], work / f"n{n}" / "site-work", repeats, edits)
+            history = bench_history(folders[max(sizes)], work)  # the git history's share of a build
+            print(f"history: {history['records']} records, {history['commits']} commits,"
+                  f" {history['seconds']:.1f} s", file=sys.stderr)
     finally:
         if args.keep:
             print(f"workspace kept in {work}", file=sys.stderr)
@@ -620,7 +625,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     bench_report.save({"machine": machine(), "context": context, "imports": imports, "jsonschema_note": note,
                        "validation": {n: asdict(v) for n, v in vals.items()},
-                       "site": {n: asdict(s) for n, s in sites.items()}, "repository_site": repo})
+                       "site": {n: asdict(s) for n, s in sites.items()}, "repository_site": repo,
+                       "history": history})
     out, targets = bench_report.write_page(Path(args.out) if args.out else None)
     print(f"\nbenchmarks written to {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}", file=sys.stderr)
     for t in targets:

@@ -130,9 +130,24 @@ def test_failed_build_keeps_the_previous_site(project_copy: Path) -> None:
 
 
 def test_two_builds_of_the_same_sources_are_byte_identical(project_copy: Path) -> None:
+    """Of one commit, with its history: the pages' history sections and the feeds come from the commits."""
+    _commit(project_copy, "ProDERM and the other records")
+    record = project_copy / "content/trials/proderm.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("events: 37,", "events: 36,"), encoding="utf-8")
+    _commit(project_copy, "A count corrected")
     one, two = project_copy / "one", project_copy / "two"
     assert _build(one, project_copy / "mkdocs.yml").returncode == 0
     assert _build(two, project_copy / "mkdocs.yml").returncode == 0
     first, second = _digest(one), _digest(two)
     assert len(first) > 20
     assert first == second
+    assert "A count corrected" in (one / "feed.xml").read_text(encoding="utf-8")
+    assert "IVIG first \u203a events" in (one / "trials/proderm/index.html").read_text(encoding="utf-8")
+
+
+def _commit(repo: Path, subject: str) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Test",
+           "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "Test",
+           "GIT_COMMITTER_EMAIL": "test@example.org"}
+    for args in (["init", "-q"], ["add", "content", "mkdocs.yml"], ["commit", "-q", "-m", subject]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)

@@ -39,3 +39,14 @@ def test_workflow_hardening(path: Path) -> None:
         deploys = any(str(step.get("uses", "")).startswith("actions/deploy-pages@") for step in job.get("steps", []))
         granted = job.get("permissions", {})
         assert ("pages" in granted or "id-token" in granted) == deploys, name
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_jobs_that_build_the_site_fetch_the_whole_history(path: Path) -> None:
+    """A shallow checkout would build pages without their history (the build says so and omits it)."""
+    for name, job in yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"].items():
+        steps = job.get("steps", [])
+        if not any(step.get("run") in ("make site", "make test") for step in steps):
+            continue
+        checkout = next(s for s in steps if str(s.get("uses", "")).startswith("actions/checkout@"))
+        assert checkout.get("with", {}).get("fetch-depth") == 0, name

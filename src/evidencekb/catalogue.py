@@ -19,6 +19,7 @@ CROSS_RECORD = "cross-record"
 AUDIT = "audit"
 REGISTRY = "registry"
 COMMANDS = "commands"
+FRESHNESS = "freshness"
 STAGES = {
     LOADER: "reading the file and parsing its YAML (evidencekb.loader)",
     SCHEMA: "validation against the models (evidencekb.validation)",
@@ -28,6 +29,7 @@ STAGES = {
            " `validate --consistency` only)",
     REGISTRY: "the comparison with a ClinicalTrials.gov entry (evidencekb.registry; `check --registry` only)",
     COMMANDS: "the commands' own checks (evidencekb.commands)",
+    FRESHNESS: "review dates against the review period (evidencekb.freshness; `check` only)",
 }
 
 
@@ -212,6 +214,10 @@ CODES: tuple[Code, ...] = (
          "A population (treatment exposures included, per period) cannot exceed the trial's participants."),
     Code("review-in-future", _E, RULES, "the review date {date} is after today ({today})",
          "A record cannot have been reviewed on a date that has not come yet."),
+    Code("review-overdue", _W, FRESHNESS, "last reviewed {date}, more than {months} months before {today} (review"
+         " due {due}); check the record against its sources and update the date",
+         "The record was not checked against its sources within the review period (`check --review-period`,"
+         " 24 months unless set); its page says the review is overdue."),
     Code("prose-number-unmatched", _W, RULES, "'{phrase}' matches no number of the record; correct it, or cite"
          " its source in the same sentence as [source-id] or [source-id, locator]",
          "A number in reviewer-written text (bottom line, population, design notes) must match a structured"

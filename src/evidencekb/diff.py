@@ -232,6 +232,13 @@ def compare(base: Snapshot, head: Snapshot) -> DiffReport:
     return report
 
 
+def value_changes(old_data: Any, new_data: Any) -> list[ValueChange]:
+    """The changed values between two versions of any record, as normalized data (``model_dump(mode="json")``)."""
+    found = TrialDiff("", "")
+    _walk(old_data, new_data, "", None, found)
+    return found.values
+
+
 @dataclass(frozen=True)
 class _Citing:
     """The nearest object with a source around a value: its path and (source, locator) on each side."""

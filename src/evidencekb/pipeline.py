@@ -182,3 +182,10 @@ def no_cycle_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def computed(record: CheckedRecord) -> Any:
+    """The computed namespace of a valid record checked without it, computed now (once) when first needed."""
+    if record.computed is None and record.valid and record.document is not None:
+        record.computed = record.kind.compute(record.model, record.document)
+    return record.computed

@@ -32,13 +32,16 @@ from mkdocs.utils import get_relative_url
 
 from evidencekb.content_rules import refused_entries
 from evidencekb.diagnostics import has_errors, render
+from evidencekb.freshness import REVIEW_PERIOD_MONTHS, today
 from evidencekb.kinds import QUESTION
+from evidencekb.living import WHATS_NEW, HistoryCache, PublishedPage, feed_files, pages_with_history
 from evidencekb.questions.site import QuestionPage, informs_block, question_pages, render_question_list
 from evidencekb.render import INDEX_PAGES, PageLinks, render_glossary, render_index_page, render_trial_table
 from evidencekb.sitebuild import (
     RecordCache,
     RecordJob,
     SiteListing,
+    TrialFiles,
     default_workers,
     display_path,
     merged_search_index,
@@ -69,6 +72,8 @@ class EvidencePluginConfig(Config):
     questions_marker = c.Type(str, default="<!-- evidencekb:questions -->")
     workers = c.Type(int, default=0)
     """Processes that check, compute and render records; 0: one per core."""
+    review_period = c.Type(int, default=REVIEW_PERIOD_MONTHS)
+    """Months after a record's last review when its page flags the review as overdue."""
 
 
 class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
@@ -81,6 +86,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
 
     def _reset(self) -> None:
         self.cache = RecordCache()
+        self.history = HistoryCache()
         self.backing: str | None = None  # under --dirty: the folder of files behind generated pages
         self.listing: SiteListing | None = None  # None: no build yet
         self.marker_pages: set[str] = set()
@@ -135,8 +141,9 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             if record_file := files.get_file_from_path(self._src_uri(config, path) or ""):
                 files.remove(record_file)
         rows, tagged = [], []
+        living_pages, feeds = self._living(config, published)
         for trial in published:
-            page_file = self._add(files, config, trial.page_uri, trial.page)
+            page_file = self._add(files, config, trial.page_uri, living_pages[trial.page_uri])
             self._add(files, config, trial.json_uri, trial.computed_json)
             rows.append(dataclasses.replace(trial.row, href=page_file.url))
             tagged.append((trial.tags, rows[-1]))
@@ -146,6 +153,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             self._add(files, config, index.path, render_index_page(index, here))
         for question in self.questions:
             self._add(files, config, question.uri, question.page)
+        for uri, feed in feeds.items():
+            self._add(files, config, uri, feed)
         self._add(files, config, REFERENCE, _field_reference())
         self._add(files, config, DIAGNOSTICS, _diagnostics_reference())
         listing = SiteListing.of(rows, results, glossary)
@@ -199,6 +208,15 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             index.entries = merged_search_index(previous.entries, index.entries, self.page_urls, self.built_urls)
             search.search_index_prev = None  # type: ignore[union-attr]
         tags_once_per_page(index.entries)
+
+    def _living(self, config: MkDocsConfig, published: list[TrialFiles]) -> tuple[dict[str, str], dict[str, str]]:
+        """Each published page with its history and review freshness; the "What's new" page and the feeds."""
+        pages = [PublishedPage(t.page_uri, File.generated(config, t.page_uri, content="").url, t.page,
+                               t.row.short_name, t.row.last_reviewed) for t in published]
+        history = self.history.history(config.docs_dir)
+        whats_new = File.generated(config, WHATS_NEW, content="").url
+        return (pages_with_history(pages, history, today(), self.config.review_period),
+                feed_files(pages, history, config.site_url, get_relative_url, whats_new))
 
     def _add(self, files: Files, config: MkDocsConfig, src_uri: str, content: str) -> File:
         """A generated file, unless the docs folder has a file of that name (which then wins)."""

@@ -7,10 +7,13 @@ import json
 from typing import TYPE_CHECKING
 
 from evidencekb.commands.options import add_record_options, report
+from evidencekb.freshness import REVIEW_PERIOD_MONTHS, overdue_problems, period, today
 
 if TYPE_CHECKING:
     from evidencekb.computed import ComputedTrial
+    from evidencekb.diagnostics import Diagnostic
     from evidencekb.models import Trial
+    from evidencekb.pipeline import CheckedRecord
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -29,6 +32,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         metavar="FILE.json|NCT_ID",
         help="also compare the records with this ClinicalTrials.gov entry (a saved API v2 response, or an NCT id"
         " to fetch); without PATH, the records in content/ registered under the study's NCT id",
+    )
+    parser.add_argument(
+        "--review-period",
+        metavar="MONTHS",
+        type=period,
+        default=REVIEW_PERIOD_MONTHS,
+        help="warn about records not reviewed for longer than this (default: 24 months)",
     )
     parser.set_defaults(run=run)
 
@@ -51,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     reports = []
     for record in records:
         diagnostics.extend(record.diagnostics)
+        diagnostics.extend(_overdue(record, args.review_period))
         if record.trial is None or record.computed is None:
             continue
         reports.append((record.path, record.trial, record.computed))
@@ -64,6 +75,12 @@ def run(args: argparse.Namespace) -> int:
         if registry is not None:
             print(registry.text_report())
     return report(sorted(set(diagnostics)), args, len(records))
+
+
+def _overdue(record: CheckedRecord, months: int) -> list[Diagnostic]:
+    if record.model is None or record.document is None:
+        return []
+    return overdue_problems(record.model, record.document, today(), months)
 
 
 def _text_report(path: str, trial: Trial, computed: ComputedTrial) -> str:

@@ -33,13 +33,16 @@ class TrialRow:
     randomized: int
     primary: dict[str, str | None]
     href: str = ""
+    last_reviewed: str = ""
+    """The review date (ISO), for the page's review freshness."""
 
 
 def trial_row(trial: Trial, comparison_of: Callable[[int], Comparison | None]) -> TrialRow:
     """The row of ``trial``; ``comparison_of`` gives the computed comparison of a result by its index
     (``ComputedTrial.for_result``, or ``compare_result`` when only the primary outcome's is needed)."""
     return TrialRow(trial.id, trial.short_name, ", ".join(trial.conditions), ", ".join(trial.interventions),
-                    _design(trial), randomized_total(trial)[0], _primary(trial, comparison_of))
+                    _design(trial), randomized_total(trial)[0], _primary(trial, comparison_of),
+                    last_reviewed=trial.review.last_reviewed.isoformat())
 
 
 def _primary(trial: Trial, comparison_of: Callable[[int], Comparison | None]) -> dict[str, str | None]:

@@ -1,0 +1,195 @@
+"""Living evidence: the records' history read from git, the feeds and the "What's new" page made from it.
+
+A repository with a few commits (a count corrected, a source added, a review date moved, a comment added)
+must give one history entry per commit that changed something for readers, with before and after, the
+formatting-only commit collapsed; the Atom feed must parse as valid Atom (feedparser) with stable ids.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import feedparser
+import pytest
+from mkdocs.utils import get_relative_url
+
+from evidencekb.atom import entry_id
+from evidencekb.changes import Change, readable
+from evidencekb.cli import main
+from evidencekb.freshness import add_months
+from evidencekb.history import History, read_history
+from evidencekb.living import HistoryCache, PublishedPage, feed_files, pages_with_history
+
+ROOT = Path(__file__).resolve().parent.parent
+PRIMARY = "- {arm: ivig-first, events: 37, total: 47, percent: 79}"
+SUBJECT = "Correct the <script>alert(1)</script> count \x1b[31m & more"
+NEW_SOURCE = """  - id: nejm-abs-b
+    kind: secondary-report
+"""
+ADDED_SOURCE = """  - id: test-letter
+    kind: secondary-report
+    citation: A letter to the editor.
+    url: https://example.org/letter
+""" + NEW_SOURCE
+
+
+def git(repo: Path, *args: str, date: str = "2026-01-01T12:00:00Z") -> str:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "Test",
+           "GIT_COMMITTER_EMAIL": "test@example.org", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def commit(repo: Path, subject: str, date: str, old: str | None = None, new: str | None = None) -> None:
+    record = repo / "content" / "trials" / "proderm.yaml"
+    if old is not None and new is not None:
+        text = record.read_text(encoding="utf-8")
+        assert text.count(old) == 1
+        record.write_text(text.replace(old, new), encoding="utf-8")
+    git(repo, "add", ".", date=date)
+    git(repo, "commit", "-q", "-m", subject, date=date)
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = tmp_path_factory.mktemp("history")
+    (repo / "content" / "trials").mkdir(parents=True)
+    shutil.copy(ROOT / "content" / "trials" / "proderm.yaml", repo / "content" / "trials")
+    git(repo, "init", "-q")
+    commit(repo, "ProDERM record", "2026-01-05T10:00:00Z")
+    commit(repo, SUBJECT, "2026-02-10T10:00:00Z", PRIMARY, PRIMARY.replace("37", "35"))
+    commit(repo, "Cite the letter", "2026-03-15T10:00:00Z", NEW_SOURCE, ADDED_SOURCE)
+    commit(repo, "Reviewed again", "2026-04-20T10:00:00+02:00", "last_reviewed: 2026-11-24",
+           "last_reviewed: 2026-11-30")
+    commit(repo, "A comment", "2026-05-01T10:00:00Z", "primary_source: nejm-2022", "primary_source: nejm-2022  # ok")
+    return repo
+
+
+def shallow_clone(repo: Path, target: Path) -> None:
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(target)], check=True,
+                   capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def history(repo: Path) -> History:
+    return read_history(str(repo / "content"))
+
+
+def test_each_commit_gives_a_dated_entry_with_before_and_after(history: History) -> None:
+    assert history.missing is None
+    subjects = [(e.commit.date, e.commit.subject) for e in history.of("trials/proderm")]
+    assert subjects == [("2026-05-01T10:00:00Z", "A comment"), ("2026-04-20T08:00:00Z", "Reviewed again"),
+                        ("2026-03-15T10:00:00Z", "Cite the letter"), ("2026-02-10T10:00:00Z", SUBJECT),
+                        ("2026-01-05T10:00:00Z", "ProDERM record")]
+    comment, review, source, count, added = history.of("trials/proderm")
+    assert not comment.matters and comment.cosmetic == 1  # only a comment: collapsed
+    assert review.changes == (Change("review", "Last reviewed", "2026-11-24", "2026-11-30"),)
+    assert source.changes[0] == Change("source", "Source added: test-letter", None, "A letter to the editor.")
+    assert Change("number", "TIS >= 20, week 16 \u203a IVIG first \u203a events", "37", "35") in count.changes
+    effects = {c.what: (c.before, c.after) for c in count.changes if c.kind == "effect"}
+    # RD of 37/47 vs 21/48, then 35/47 vs 21/48, as evidencekb diff prints it (its reference test: test_diff.py)
+    assert effects["TIS >= 20, week 16: RD"][0].startswith("0.350 ")
+    assert effects["TIS >= 20, week 16: RD"][1].startswith("0.307 ")
+    assert count.changes[0].kind == "number"  # what moves a result is listed first
+    assert added.changes == (Change("record", "Record added"),)
+
+
+def test_a_shallow_clone_or_no_repository_gives_no_history(repo: Path, tmp_path: Path) -> None:
+    shallow_clone(repo, tmp_path / "shallow")
+    shallow = read_history(str(tmp_path / "shallow" / "content"))
+    assert shallow.entries == [] and "shallow clone" in (shallow.missing or "")
+    (tmp_path / "plain").mkdir()
+    assert "not in a git repository" in (read_history(str(tmp_path / "plain")).missing or "")
+
+
+def test_the_build_says_once_that_the_history_is_missing(repo: Path, tmp_path: Path,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    shallow_clone(repo, tmp_path / "shallow")
+    cache = HistoryCache()
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.evidencekb"):
+        first, again = (cache.history(str(tmp_path / "shallow" / "content")) for _ in range(2))
+    assert first is again  # read once per commit: a rebuild under mkdocs serve reuses it
+    assert [r.getMessage() for r in caplog.records] == [f"evidencekb: no change history on the pages: {first.missing}"]
+
+
+def _pages(last_reviewed: str = "2026-11-30") -> list[PublishedPage]:
+    return [PublishedPage("trials/proderm.md", "trials/proderm/", "---\n---\n<h1>x</h1>\n\n## Bottom line\n\ntext\n",
+                          "ProDERM <b>", last_reviewed)]
+
+
+def test_the_feed_is_valid_atom_with_stable_ids_and_commit_dates(history: History, repo: Path) -> None:
+    files = feed_files(_pages(), history, None, get_relative_url, "whats-new/")
+    assert sorted(files) == ["feed.xml", "trials/feed.xml", "whats-new.md"]
+    feed = feedparser.parse(files["feed.xml"].encode())
+    assert feed.bozo == 0, feed.bozo_exception
+    assert feed.version == "atom10"
+    assert [e.updated for e in feed.entries] == ["2026-04-20T08:00:00Z", "2026-03-15T10:00:00Z",
+                                                 "2026-02-10T10:00:00Z", "2026-01-05T10:00:00Z"]
+    assert feed.feed.updated == "2026-04-20T08:00:00Z"  # the newest change, not the build time
+    assert [e.id for e in feed.entries] == [entry_id(e) for e in history.entries if e.matters]
+    assert len({e.id for e in feed.entries}) == 4
+    assert feed.entries[2].title == "ProDERM <b>: Correct the <script>alert(1)</script> count \ufffd[31m & more"
+    assert "&lt;script&gt;" in files["feed.xml"] and "\x1b" not in files["feed.xml"]
+    assert feed.entries[2].link == "trials/proderm/"
+    assert "TIS >= 20, week 16 \u203a IVIG first \u203a events: 37 \u2192 35" in feed.entries[2].summary
+    again = feed_files(_pages(), read_history(str(repo / "content")), None, get_relative_url, "whats-new/")
+    assert again == files  # same commits, same bytes
+    absolute = feedparser.parse(feed_files(_pages(), history, "https://kb.example.org/", get_relative_url,
+                                           "whats-new/")["trials/feed.xml"].encode())
+    assert absolute.entries[0].link == "https://kb.example.org/trials/proderm/"
+    own = feed_files(_pages(), history, None, get_relative_url, "whats-new/", record_feeds=("trials",))
+    record_feed = feedparser.parse(own["trials/proderm/feed.xml"].encode())  # as each question will have
+    assert record_feed.bozo == 0 and len(record_feed.entries) == 4
+    assert record_feed.entries[0].link == "./"  # the record's page (trials/proderm/), relative to its feed
+
+
+def test_pages_show_history_escaped_and_flag_an_overdue_review(history: History) -> None:
+    fresh = pages_with_history(_pages(), history, datetime.date(2027, 1, 1), 24)["trials/proderm.md"]
+    assert "Review overdue" not in fresh
+    assert "next review due 2028-11-30" in fresh
+    assert "Correct the &lt;script&gt;alert(1)&lt;/script&gt; count" in fresh and "<script>" not in fresh
+    assert "1 further commit changed only wording or formatting" in fresh
+    stale = pages_with_history(_pages(), history, datetime.date(2028, 12, 1), 24)["trials/proderm.md"]
+    notice = stale.index("Review overdue")
+    assert stale.index("<h1>x</h1>") < notice < stale.index("## Bottom line")  # at the top of the page
+    assert "review overdue</strong>: the next review was due 2028-11-30" in stale
+    whats_new = feed_files(_pages(), history, None, get_relative_url, "whats-new/")["whats-new.md"]
+    assert '<a href="../trials/proderm/">ProDERM &lt;b&gt;</a>' in whats_new
+
+
+def test_check_warns_of_an_overdue_review_at_the_review_date(monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    record = ROOT / "content" / "trials" / "proderm.yaml"
+    line = next(i for i, text in enumerate(record.read_text(encoding="utf-8").splitlines(), 1)
+                if "last_reviewed:" in text)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1861920000")  # 2029-01-01: more than 24 months after 2026-11-24
+    assert main(["check", "--report", "none", str(record)]) == 0
+    out = capsys.readouterr().out
+    code = "review-overdue"
+    assert f"{record}:{line}:18: warning[{code}]: last reviewed 2026-11-24, more than 24 months before" \
+           " 2029-01-01 (review due 2028-11-24)" in out
+    assert main(["check", "--report", "none", "--review-period", "36", str(record)]) == 0
+    assert code not in capsys.readouterr().out
+    assert main(["check", "--report", "none", "--strict", str(record)]) == 1
+    with pytest.raises(SystemExit):
+        main(["check", "--review-period", "0", str(record)])
+
+
+def test_months_are_added_to_the_calendar() -> None:
+    assert add_months(datetime.date(2024, 8, 31), 6) == datetime.date(2025, 2, 28)
+    assert add_months(datetime.date(2026, 11, 24), 24) == datetime.date(2028, 11, 24)
+    assert add_months(datetime.date(2027, 12, 15), 1) == datetime.date(2028, 1, 15)
+
+
+def test_changed_values_are_named_as_readers_know_them() -> None:
+    data = {"arms": [{"id": "a", "label": "Drug"}], "endpoints": [{"id": "e", "label": "Death"}],
+            "results": [{"endpoint": "e", "binary": [{"arm": "a", "events": 1}]}],
+            "design": {"dosing": [{"dose": 1}, {"dose": 2}]}}
+    assert readable("results[0].binary[a].events", (data,)) == "Death \u203a Drug \u203a events"
+    assert readable("design.dosing[1].dose", (data,)) == "design \u203a dosing 2 \u203a dose"
+    assert readable("gone[3].dose", ({}, data)) == "gone[3].dose"  # named by neither version: the path
