@@ -1,10 +1,12 @@
 """MkDocs plugin: glue only. Each hook hands MkDocs' objects to a plain function of ``evidencekb.sitebuild``.
 
 The records in ``docs_dir/trials`` become pages at build time: ``sitebuild`` checks, computes and renders
-them (with the same pipeline and messages as ``evidencekb validate``; invalid records abort the build),
-caches them across the rebuilds of ``mkdocs serve`` and spreads them over processes. The plugin adds the
-generated files (each trial page and its computed JSON, the index pages, the field and diagnostics
-references), fills the markers of hand-written pages, and tidies the search index. Nothing generated is
+them (with the same pipeline and messages as ``evidencekb validate``; invalid records abort the build at
+``on_env``, before anything is written), caches them across the rebuilds of ``mkdocs serve`` and spreads
+them over processes started at ``on_files``. The plugin adds the generated files (each trial page and its
+computed JSON, the index pages, the field and diagnostics references), whose text it fills in when MkDocs
+reads each page (``on_pre_page``) and the JSON at ``on_env``; it leaves drafts out, fills the markers of
+hand-written pages (the pages listing every trial are read last), and tidies the search index. Nothing generated is
 written into the docs folder, so ``mkdocs serve`` keeps watching only the records and hand-written pages.
 
 Before MkDocs lists the docs folder, a folder holding a symlink, a FIFO or, among the records, any
@@ -19,33 +21,49 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from importlib import resources
 
+from jinja2 import Environment
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from evidencekb.content_rules import refused_entries
-from evidencekb.diagnostics import has_errors, render
-from evidencekb.render import INDEX_PAGES, PageLinks, render_glossary, render_index_page, render_trial_table
+from evidencekb.diagnostics import Diagnostic, has_errors, render
+from evidencekb.render import (
+    INDEX_PAGES,
+    IndexPage,
+    PageLinks,
+    TrialRow,
+    render_glossary,
+    render_index_page,
+    render_trial_table,
+)
 from evidencekb.sitebuild import (
+    PendingRecords,
     RecordCache,
+    RecordFiles,
     RecordJob,
     SiteListing,
     default_workers,
     display_path,
+    in_page_order,
+    json_text,
     merged_search_index,
+    page_text,
     pages_made_stale,
-    published_files,
     read_glossary,
     record_files,
     site_problems,
+    tagged_rows,
     tags_once_per_page,
+    unpublished,
     warnings_of,
     write_backing_file,
 )
@@ -79,10 +97,16 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
     def _reset(self) -> None:
         self.cache = RecordCache()
         self.backing: str | None = None  # under --dirty: the folder of files behind generated pages
-        self.listing: SiteListing | None = None  # None: no build yet
+        self.listing: SiteListing | None = None  # that of the last build; None: no build yet
         self.marker_pages: set[str] = set()
-        self.page_urls: set[str] = set()
         self.built_urls: set[str] = set()
+        self.records = PendingRecords([], {}, 1)  # this build's records, on their way
+        self.problems: list[Diagnostic] = []
+        self.record_files: list[RecordFiles] = []
+        self.page_urls_of: dict[str, str] = {}  # record path -> its page's URL
+        self.deferred: dict[str, Callable[[], str]] = {}  # src_uri -> its content, once the records are in
+        self.glossary: dict[str, str] = {}
+        self.page_order: list[str] = []  # page URLs (as Page.url) in the order of the site's files
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.on_shutdown()
@@ -109,54 +133,69 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        glossary = read_glossary(os.path.join(config.docs_dir, self.config.glossary))
-        paths, problems = record_files(os.path.join(config.docs_dir, self.config.records))
+        self.site_config, self.deferred, self.page_urls_of = config, {}, {}
+        self.glossary = glossary = read_glossary(os.path.join(config.docs_dir, self.config.glossary))
+        paths, self.problems = record_files(os.path.join(config.docs_dir, self.config.records))
         jobs = [RecordJob(path, self._links(files, config, path), tuple(sorted(glossary.items()))) for path in paths]
-        results = self.cache.build(jobs, self.config.workers or default_workers())
-        diagnostics = site_problems((r.summary for r in results), problems)
+        self.records = self.cache.start(jobs, self.config.workers or default_workers())  # workers start now
+        for asset in (CSS, JS):
+            text = resources.files("evidencekb").joinpath("assets", asset.rsplit("/", 1)[1])
+            self._add(files, config, asset, text.read_text(encoding="utf-8"))
+        self.record_files = [RecordFiles.of(path, self.config.records) for path in paths]
+        for record in self.record_files:  # filled in when MkDocs reads each page, by then most are ready
+            self.page_urls_of[record.path] = self._add(files, config, record.page_uri,
+                                                       functools.partial(self._page, record.path)).url
+            self._add(files, config, record.json_uri, functools.partial(self._json, record.path))
+        for index in INDEX_PAGES:
+            self._add(files, config, index.path, functools.partial(self._index_page, index))
+        self._add(files, config, REFERENCE, _field_reference())
+        self._add(files, config, DIAGNOSTICS, _diagnostics_reference())
+        self.page_order = ["" if f.url in (".", "./") else f.url for f in files.documentation_pages()]  # as Page.url
+        if self.backing:
+            pages = [f.src_uri for f in files.documentation_pages()]
+            for src_uri in pages_made_stale(self.listing, self._listing(), pages, self.marker_pages):
+                if file := files.get_file_from_path(src_uri):
+                    file.content_string = file.content_string  # in-memory content counts as modified
+        self.built_urls = set()
+        last = [f for f in files.documentation_pages() if not f.generated_by
+                and self.config.trials_marker in f.content_string]  # they wait for every record
+        return Files([f for f in files if f not in last] + last)
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        if fill := self.deferred.pop(page.file.src_uri, None):
+            page.file.content_string = fill()
+        return page
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        results = self.records.results()
+        diagnostics = site_problems((r.summary for r in results), self.problems)
         if has_errors(diagnostics):
             raise PluginError("evidencekb: invalid records\n" + render(diagnostics, "text"))
         for d in warnings_of(diagnostics):
             log.warning(render([d], "text"))
-        for asset in (CSS, JS):
-            text = resources.files("evidencekb").joinpath("assets", asset.rsplit("/", 1)[1])
-            self._add(files, config, asset, text.read_text(encoding="utf-8"))
-        published, unpublished = published_files(results, self.config.records)
-        for path in unpublished:
-            if record_file := files.get_file_from_path(self._src_uri(config, path) or ""):
-                files.remove(record_file)
-        rows, tagged = [], []
-        for trial in published:
-            page_file = self._add(files, config, trial.page_uri, trial.page)
-            self._add(files, config, trial.json_uri, trial.computed_json)
-            rows.append(dataclasses.replace(trial.row, href=page_file.url))
-            tagged.append((trial.tags, rows[-1]))
-        for index in INDEX_PAGES:  # each row's link relative to the index page
-            url = File.generated(config, index.path, content="").url
-            here = [(tags, dataclasses.replace(row, href=get_relative_url(row.href, url))) for tags, row in tagged]
-            self._add(files, config, index.path, render_index_page(index, here))
-        self._add(files, config, REFERENCE, _field_reference())
-        self._add(files, config, DIAGNOSTICS, _diagnostics_reference())
-        listing = SiteListing.of(rows, results, glossary)
-        if self.backing:
-            pages = [f.src_uri for f in files.documentation_pages()]
-            for src_uri in pages_made_stale(self.listing, listing, pages, self.marker_pages):
-                if file := files.get_file_from_path(src_uri):
-                    file.content_string = file.content_string  # in-memory content counts as modified
-        self.listing = listing
-        self.page_urls = {"" if f.url in (".", "./") else f.url for f in files.documentation_pages()}  # as Page.url
-        self.built_urls = set()
-        return files
+        drafts = set(unpublished(results))
+        for record in self.record_files:
+            if record.path in drafts:  # neither the page, its JSON nor the YAML is published
+                for src_uri in (record.page_uri, record.json_uri, self._src_uri(config, record.path)):
+                    if file := files.get_file_from_path(src_uri or ""):
+                        file.inclusion = InclusionLevel.EXCLUDED
+        for src_uri, fill in self.deferred.items():  # the computed JSON files, which MkDocs copies next
+            if file := files.get_file_from_path(src_uri):
+                file.content_string = fill()
+        self.deferred, self.listing = {}, self._listing()
+        return env
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.records.close()
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        assert self.listing is not None  # on_files ran
         if self.config.trials_marker in markdown:
             self.marker_pages.add(page.file.src_uri)
-            rows = [dataclasses.replace(r, href=get_relative_url(r.href, page.file.url)) for r in self.listing.rows]
+            rows = [dataclasses.replace(r, href=get_relative_url(r.href, page.file.url)) for _, r in self._tagged()]
             markdown = markdown.replace(self.config.trials_marker, "\n" + str(render_trial_table(rows)) + "\n")
         if self.config.glossary_marker in markdown:
             self.marker_pages.add(page.file.src_uri)
-            glossary = render_glossary(dict(self.listing.glossary))
+            glossary = render_glossary(self.glossary)
             markdown = markdown.replace(self.config.glossary_marker, "\n" + str(glossary) + "\n")
         return markdown
 
@@ -176,22 +215,48 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             return
         previous = getattr(search, "search_index_prev", None)
         if self.backing and previous is not None:
-            index.entries = merged_search_index(previous.entries, index.entries, self.page_urls, self.built_urls)
+            index.entries = merged_search_index(previous.entries, index.entries, set(self.page_order), self.built_urls)
             search.search_index_prev = None  # type: ignore[union-attr]
+        index.entries = in_page_order(index.entries, self.page_order)
         tags_once_per_page(index.entries)
 
-    def _add(self, files: Files, config: MkDocsConfig, src_uri: str, content: str) -> File:
-        """A generated file, unless the docs folder has a file of that name (which then wins)."""
+    def _add(self, files: Files, config: MkDocsConfig, src_uri: str, content: str | Callable[[], str]) -> File:
+        """A generated file, unless the docs folder has a file of that name (which then wins).
+
+        Content given as a function is filled in when MkDocs reads the page (or, for other files, at
+        ``on_env``), except in dirty builds: they compare the file on disk, so it is written now.
+        """
         existing = files.get_file_from_path(src_uri)
         if existing:
             return existing
+        if callable(content) and not self.backing:
+            self.deferred[src_uri] = content
+            content = ""
+        text = content() if callable(content) else content
         if self.backing:
-            path = write_backing_file(self.backing, src_uri, content)
-            file = File.generated(config, src_uri, abs_src_path=path)
+            file = File.generated(config, src_uri, abs_src_path=write_backing_file(self.backing, src_uri, text))
         else:
-            file = File.generated(config, src_uri, content=content)
+            file = File.generated(config, src_uri, content=text)
         files.append(file)
         return file
+
+    def _page(self, path: str) -> str:
+        return page_text(self.records.result(path))
+
+    def _json(self, path: str) -> str:
+        return json_text(self.records.result(path))
+
+    def _index_page(self, index: IndexPage) -> str:
+        """An index page, each row's link relative to it."""
+        url = File.generated(self.site_config, index.path, content="").url
+        here = [(tags, dataclasses.replace(row, href=get_relative_url(row.href, url))) for tags, row in self._tagged()]
+        return render_index_page(index, here)
+
+    def _tagged(self) -> list[tuple[tuple[str, ...], TrialRow]]:
+        return tagged_rows(self.records.results(), self.page_urls_of)
+
+    def _listing(self) -> SiteListing:
+        return SiteListing.of([row for _, row in self._tagged()], self.records.results(), self.glossary)
 
     def _links(self, files: Files, config: MkDocsConfig, path: str) -> PageLinks:
         """Links from the page of the record at ``path`` (trial ids equal file names, a checked rule)."""
