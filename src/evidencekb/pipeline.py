@@ -132,11 +132,29 @@ def discover(paths: Iterable[str]) -> tuple[list[str], list[Diagnostic]]:
 def check_paths(paths: Iterable[str], *, compute: bool = False,
                 consistency: bool = False) -> tuple[list[CheckedRecord], list[Diagnostic]]:
     """Every record under ``paths`` through :func:`check_record`, then the cross-record rules once."""
-    files, problems = discover(paths)
+    problems: list[Diagnostic] = []
     with no_cycle_collection():
-        records = [check_record(f, compute=compute, consistency=consistency) for f in files]
-    problems.extend(cross_record_problems(record_id(r) for r in records))
+        records = list(checked_records(paths, problems, compute=compute, consistency=consistency))
     return records, problems
+
+
+def checked_records(paths: Iterable[str], problems: list[Diagnostic], *, compute: bool = False,
+                    consistency: bool = False) -> Iterator[CheckedRecord]:
+    """Each record under ``paths`` through :func:`check_record`, one at a time.
+
+    A caller that keeps only what it needs of each record holds one record at a time, whatever their
+    number: the cross-record rules need only each record's :class:`RecordId`. The problems of finding
+    the records, and (once the last record is through) those of the cross-record rules, are appended
+    to ``problems``.
+    """
+    files, found = discover(paths)
+    problems.extend(found)
+    ids = []
+    for file in files:
+        record = check_record(file, compute=compute, consistency=consistency)
+        ids.append(record_id(record))
+        yield record
+    problems.extend(cross_record_problems(ids))
 
 
 @contextmanager
