@@ -179,6 +179,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
                 for src_uri in (record.page_uri, record.json_uri, self._src_uri(config, record.path)):
                     if file := files.get_file_from_path(src_uri or ""):
                         file.inclusion = InclusionLevel.EXCLUDED
+                        self.page_order = [url for url in self.page_order if url != file.url]
         for src_uri, fill in self.deferred.items():  # the computed JSON files, which MkDocs copies next
             if file := files.get_file_from_path(src_uri):
                 file.content_string = fill()
