@@ -157,8 +157,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
                 if file := files.get_file_from_path(src_uri):
                     file.content_string = file.content_string  # in-memory content counts as modified
         self.built_urls = set()
-        last = [f for f in files.documentation_pages() if not f.generated_by
-                and self.config.trials_marker in f.content_string]  # they wait for every record
+        last = [f for f in files.documentation_pages() if self._lists_trials(f)]  # they wait for every record
         return Files([f for f in files if f not in last] + last)
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
@@ -273,6 +272,13 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             glossary=self._link(files, "glossary.md", page_url),
             home=self._link(files, "index.md", page_url),
         )
+
+    def _lists_trials(self, file: File) -> bool:
+        """A hand-written page with the trial-table marker (one MkDocs cannot read, it reports itself)."""
+        try:
+            return not file.generated_by and self.config.trials_marker in file.content_string
+        except (OSError, ValueError):
+            return False
 
     @staticmethod
     def _src_uri(config: MkDocsConfig, path: str) -> str | None:
