@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from _pooling import BCG
 from evidencekb.cli import main
-from test_pooling_references import BCG
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:

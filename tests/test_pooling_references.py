@@ -27,6 +27,8 @@ import pytest
 from statsmodels.stats.meta_analysis import effectsize_2proportions
 from statsmodels.stats.tests.results import results_meta
 
+from _pooling import bcg, close, tables
+from evidencekb.effects.base import t_quantile
 from evidencekb.effects.binary import BinaryCounts
 from evidencekb.effects.groups import GroupMean
 from evidencekb.pooling import (
@@ -39,36 +41,6 @@ from evidencekb.pooling import (
     leave_one_out,
     pool,
 )
-
-# author, tpos, tneg, cpos, cneg, year (metafor dat.bcg)
-BCG = [
-    ("Aronson", 4, 119, 11, 128, 1948),
-    ("Ferguson & Simes", 6, 300, 29, 274, 1949),
-    ("Rosenthal et al 1960", 3, 228, 11, 209, 1960),
-    ("Hart & Sutherland", 62, 13536, 248, 12619, 1977),
-    ("Frimodt-Moller et al", 33, 5036, 47, 5761, 1973),
-    ("Stein & Aronson", 180, 1361, 372, 1079, 1953),
-    ("Vandiviere et al", 8, 2537, 10, 619, 1973),
-    ("TPT Madras", 505, 87886, 499, 87892, 1980),
-    ("Coetzee & Berjak", 29, 7470, 45, 7232, 1968),
-    ("Rosenthal et al 1961", 17, 1699, 65, 1600, 1961),
-    ("Comstock et al 1974", 186, 50448, 141, 27197, 1974),
-    ("Comstock & Webster", 5, 2493, 3, 2338, 1969),
-    ("Comstock et al 1976", 27, 16886, 29, 17825, 1976),
-]
-
-
-def tables(rows: list[tuple[str, int, int, int, int, int | None]]) -> list[BinaryStudy]:
-    return [BinaryStudy(n, year=y, counts=BinaryCounts(a, a + b, c, c + d)) for n, a, b, c, d, y in rows]
-
-
-def bcg() -> list[BinaryStudy]:
-    return tables(BCG)
-
-
-def close(actual: float | None, expected: float, decimals: int) -> None:
-    assert actual is not None
-    assert abs(actual - expected) <= 0.5 * 10**-decimals + 1e-12, (actual, expected)
 
 
 def check(result: PooledResult, estimate: float, low: float, high: float, decimals: int = 4) -> None:
@@ -298,8 +270,12 @@ def fine1993() -> list[BinaryStudy]:
 
 def test_odds_ratio_dl_hksj_and_prediction_interval_match_r_meta() -> None:
     """R meta 4.11-0 metabin(sm="OR", method="Inverse", method.tau="DL", hakn=TRUE), in statsmodels 0.15's
-    results_meta.py (``results_or_dl_hk``): per-study effects, weights, pooled estimates, Q, tau^2, I^2,
-    H and the prediction interval (t with k - 2 = 15 df around the HKSJ SE)."""
+    results_meta.py (``results_or_dl_hk``): per-study effects, weights, pooled estimates, Q, tau^2, I^2
+    and H. Its prediction interval used the HKSJ SE (its seTE_predict is sqrt(tau^2 + seTE_random^2)), which
+    meta 5.2-0 fixed ("use correct standard error to calculate prediction interval if Hartung-Knapp method
+    was used", meta's NEWS.md); the engine's interval is Higgins et al.'s with the usual random-effects SE,
+    1 / sqrt(sum w_random) from the same output (matched against meta 6 output in
+    test_pooling_second_references.py), so here it differs from meta 4.11's by 4.3e-4."""
     r = results_meta.results_or_dl_hk
     result = pool(fine1993(), PoolOptions("or", "random", "dl", hksj=True))
     assert [s.estimate for s in result.studies] == pytest.approx(list(r.TE), abs=1e-12)
@@ -315,7 +291,11 @@ def test_odds_ratio_dl_hksj_and_prediction_interval_match_r_meta() -> None:
     assert [het.q, het.q_p, het.tau2, het.i2, math.sqrt(het.h2 or 0)] == pytest.approx(
         [r.Q, r.pval_Q, r.tau2, r.I2, r.H], abs=1e-12
     )
-    assert list(result.prediction) == pytest.approx([r.lower_predict, r.upper_predict], abs=1e-12)
+    assert r.seTE_predict == pytest.approx(math.sqrt(r.tau2 + r.seTE_random**2), abs=1e-12)
+    half = t_quantile(0.975, 15) * math.sqrt(r.tau2 + 1 / r.w_random.sum())
+    assert list(result.prediction) == pytest.approx([r.TE_random - half, r.TE_random + half], abs=1e-12)
+    assert list(result.prediction) != pytest.approx([r.lower_predict, r.upper_predict], abs=1e-4)
+    assert pool(fine1993(), PoolOptions("or", "random", "dl")).prediction == result.prediction
     common = pool(fine1993(), PoolOptions("or", "common", "iv"))
     assert common.ci is not None
     assert [common.estimate, common.se, *common.ci] == pytest.approx(
@@ -417,26 +397,3 @@ def test_smd_matches_metafor_escalc() -> None:
     result = pool(studies, PoolOptions("smd", "random", "reml"))
     assert [s.estimate for s in result.studies] == pytest.approx(yi, abs=1e-13)
     assert [s.se**2 for s in result.studies if s.se] == pytest.approx(vi, abs=1e-13)
-
-
-def test_mean_differences_match_normand_1999_via_metafor() -> None:
-    """metafor tests/testthat/test_analysis_example_normand1999.r (Normand 1999, Stat Med, Tables VIII and
-    IX: 9 trials of length of stay). The test prints the mean differences and their variances to 2
-    decimals, and those rounded variances are the input here, so results are compared within 0.011 (largest
-    difference: 0.0099 on the common-effect lower bound, -5.0201 against the printed -5.03)."""
-    yi = [-20, -2, -55, -71, -4, 1, 11, -10, 7]
-    vi = [40.59, 2.05, 15.28, 150.22, 20.19, 1.22, 95.38, 8.03, 20.69]
-    studies = [
-        EstimateStudy(f"trial {i + 1}", estimate=y, se=math.sqrt(v))
-        for i, (y, v) in enumerate(zip(yi, vi, strict=True))
-    ]
-    for (model, method), expected, tau2 in (
-        (("common", "iv"), (-3.49, -5.03, -1.96), None),
-        (("random", "dl"), (-14.10, -24.45, -3.75), 218.72),
-        (("random", "reml"), (-15.12, -32.67, 2.43), 685.20),
-    ):
-        result = pool(studies, PoolOptions("md", model, method))
-        assert result.ci is not None
-        assert [result.estimate, *result.ci] == pytest.approx(list(expected), abs=0.011)
-        if tau2 is not None:
-            assert result.heterogeneity.tau2 == pytest.approx(tau2, abs=0.011)

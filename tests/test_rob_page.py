@@ -7,6 +7,7 @@ import json
 from fhir.resources.artifactassessment import ArtifactAssessment
 
 from _html import Node, parse
+from _rob import proderm, trial_record, with_answer
 from conftest import ROOT
 from evidencekb import rob2
 from evidencekb.audit import audit_trial
@@ -19,18 +20,6 @@ from evidencekb.render import PageLinks, TrialContext
 from evidencekb.render.rob import render_risk_of_bias
 
 
-def _proderm() -> Trial:
-    record = check_record(str(ROOT / "content/trials/proderm.yaml"))
-    assert record.trial is not None and not record.diagnostics
-    return record.trial
-
-
-def _with_answer(trial: Trial, question: str, answer: str) -> Trial:
-    assessment = trial.risk_of_bias[0]
-    answers = [a.model_copy(update={"answer": answer}) if a.question == question else a for a in assessment.answers]
-    return trial.model_copy(update={"risk_of_bias": [assessment.model_copy(update={"answers": answers})]})
-
-
 def _cells(trial: Trial) -> dict[str, str]:
     """Traffic-light cells by column (D1 ... D5, overall) as the reader sees them: symbol and words."""
     ctx = TrialContext(trial, audit_trial(trial), {}, PageLinks(record="r", computed="c", methods="m"))
@@ -41,7 +30,7 @@ def _cells(trial: Trial) -> dict[str, str]:
 
 
 def test_proderm_page_shows_the_computed_table_with_a_source_for_every_answer() -> None:
-    trial = _proderm()
+    trial = proderm()
     assert _cells(trial) == {"D1": "\u2212 Some concerns", "D2": "+ Low risk", "D3": "+ Low risk",
                              "D4": "+ Low risk", "D5": "\u2212 Some concerns", "overall": "\u2212 Some concerns"}
     ctx = TrialContext(trial, audit_trial(trial), {}, PageLinks(record="r", computed="c", methods="m"))
@@ -65,9 +54,9 @@ def _answered(row: Node) -> bool:
 
 
 def test_changing_one_answer_changes_the_domain_the_overall_and_the_question_page_signal() -> None:
-    trial = _proderm()
+    trial = proderm()
     assert rob2.result_judgement(trial, "tis20-w16").overall == rob2.SOME  # type: ignore[union-attr]
-    worse = _with_answer(trial, "1.2", "N")  # allocation not concealed: domain 1 is high by the diagram
+    worse = with_answer(trial, "1.2", "N")  # allocation not concealed: domain 1 is high by the diagram
     cells = _cells(worse)
     assert cells["D1"] == "\u00d7 High risk" and cells["overall"] == "\u00d7 High risk"
     assert cells["D5"] == "\u2212 Some concerns"
@@ -75,7 +64,7 @@ def test_changing_one_answer_changes_the_domain_the_overall_and_the_question_pag
 
 
 def test_an_override_is_shown_beside_the_computed_judgement() -> None:
-    trial = _proderm()
+    trial = proderm()
     assessment = trial.risk_of_bias[0]
     override = RobOverride(domain="randomization", judgement="low", reason="Checked with the trialists.")
     overridden = assessment.model_copy(update={"overrides": [override]})
@@ -85,14 +74,14 @@ def test_an_override_is_shown_beside_the_computed_judgement() -> None:
 
 
 def test_several_concerns_escalation_is_stated_and_makes_the_overall_high() -> None:
-    trial = _proderm()
+    trial = proderm()
     escalated = trial.risk_of_bias[0].model_copy(update={"several_concerns_high": "Both concerns bear on the result."})
     judgement = rob2.judge(trial.model_copy(update={"risk_of_bias": [escalated]}), 0)
     assert (judgement.overall, judgement.escalated) == (rob2.HIGH, True)
 
 
 def test_a_crossover_trial_is_not_judged_by_the_parallel_group_rules() -> None:
-    trial = _proderm()
+    trial = proderm()
     crossover = trial.model_copy(update={"design": trial.design.model_copy(update={"model": "crossover"})})
     judgement = rob2.judge(crossover, 0)
     assert judgement.overall is None and all(d.computed is None for d in judgement.domains)
@@ -101,7 +90,7 @@ def test_a_crossover_trial_is_not_judged_by_the_parallel_group_rules() -> None:
 
 
 def test_json_export_carries_the_judgements_and_matches_its_schema() -> None:
-    trial = _proderm()
+    trial = proderm()
     data = json.loads(trial_json(trial, audit_trial(trial)))
     Export.model_validate(data)
     [assessment] = data["risk_of_bias"]
@@ -112,7 +101,7 @@ def test_json_export_carries_the_judgements_and_matches_its_schema() -> None:
 
 
 def test_fhir_artifact_assessment_follows_the_risk_of_bias_profile() -> None:
-    trial = _with_answer(_proderm(), "1.2", "N")
+    trial = with_answer(proderm(), "1.2", "N")
     bundle = trial_bundle(trial, audit_trial(trial))
     [entry] = [e for e in bundle["entry"] if e["resource"]["resourceType"] == "ArtifactAssessment"]
     resource = ArtifactAssessment.model_validate(entry["resource"])
@@ -138,3 +127,31 @@ def test_an_answer_that_opens_a_new_branch_makes_its_question_required_in_the_re
     first_answer = lines.index('      - question: "1.1"') + 1
     assert (missing.line, missing.column) == (first_answer, 7)  # the answers list, at its first item
     assert missing.message == "D3 needs an answer to question 3.2 (given 3.1 = PN)"
+
+
+def test_a_crossover_trials_first_period_result_is_judged_by_the_parallel_group_rules() -> None:
+    trial = trial_record("dalakas-1993")
+    judgement = rob2.judge(trial, 0)
+    assert judgement.not_assessable is None
+    assert _cells(trial) == {"D1": "\u2212 Some concerns", "D2": "+ Low risk", "D3": "+ Low risk",
+                             "D4": "\u2212 Some concerns", "D5": "\u2212 Some concerns",
+                             "overall": "\u2212 Some concerns"}
+    ctx = TrialContext(trial, audit_trial(trial), {}, PageLinks(record="r", computed="c", methods="m"))
+    shown = parse(str(render_risk_of_bias(ctx))).text
+    assert "First period only, assessed as a parallel-group comparison: The methods pool a crossover" in shown
+    assessment = trial.risk_of_bias[0].model_copy(update={"first_period_only": None})
+    unexplained = rob2.judge(trial.model_copy(update={"risk_of_bias": [assessment]}), 0)
+    assert unexplained.overall is None and unexplained.not_assessable and "crossover" in unexplained.not_assessable
+
+
+def test_a_first_period_assessment_needs_an_endpoint_of_the_first_period() -> None:
+    lines = (ROOT / "content/trials/dalakas-1993.yaml").read_text(encoding="utf-8").splitlines()
+    at = lines.index("    endpoint: muscle-strength-3m")
+    lines[at] = "    endpoint: major-improvement"  # counted over both periods
+    record = check_record("dalakas-1993.yaml", ("\n".join(lines) + "\n").encode())
+    [wrong] = [d for d in record.diagnostics if d.code == "rob-first-period-not-applicable"]
+    reason_line = next(i for i, line in enumerate(lines, 1) if line.startswith("    first_period_only:"))
+    assert (wrong.line, wrong.column) == (reason_line, 24)
+    assert wrong.message == ("first_period_only does not apply: endpoint 'major-improvement' belongs to the whole"
+                             " study, not to the first period 'period-1'")
+    assert "rob-not-assessable" in {d.code for d in record.diagnostics}

@@ -214,6 +214,9 @@ CODES: tuple[Code, ...] = (
          "The assessed result (endpoint and analysis population) is not among the record's results."),
     Code("rob-not-assessable", _W, RULES, "domains are shown as not assessable: {reason}",
          "The RoB 2 variant this design needs (crossover, cluster) is not implemented; the page says so."),
+    Code("rob-first-period-not-applicable", _E, RULES, "first_period_only does not apply: {problem}",
+         "Only a crossover trial's result from its first period can be assessed as a parallel-group"
+         " comparison; the trial is not a crossover or the endpoint belongs to another period."),
     Code("pool-file", _E, COMMANDS, "cannot read file: {reason}",
          "'evidencekb pool': the study table cannot be read (not CSV or YAML, not UTF-8, bad CSV syntax)."),
     Code("pool-no-studies", _E, COMMANDS, "the table has no studies (k = 0)",

@@ -16,7 +16,15 @@ applies, NI to 3.2), stops the domain: it has no judgement until the answer is f
 
 The crossover and cluster-randomized variants of RoB 2 add or change domains; their algorithms are not
 implemented (they could not be checked against a source), so an assessment of a crossover trial is
-reported as not assessable instead of being judged by the parallel-group rules.
+reported as not assessable instead of being judged by the parallel-group rules, unless it assesses a
+first-period result (``not_assessable_reason``). For the crossover variant (with its domain "bias
+arising from period and carryover effects", as robvis names it) neither the tool's own text
+(riskofbias.info) nor Cochrane Handbook section 23.2.3 could be read. The one public transcription
+found with questions and a decision tree
+(ProgramDoc/TheRubricGenerator, backend/rob_tools/rob2_crossover.py) is not used: its domain S tree is
+not drawn from a published diagram, and where it repeats the parallel-group algorithms it departs from
+the published diagrams (D1: 1.1 N/PN with 1.2 Y/PY gives high instead of some concerns; D2: 2.3 N/PN
+gives some concerns instead of low).
 """
 
 from __future__ import annotations
@@ -269,14 +277,29 @@ def overall(judgements: list[str], several_concerns_high: bool) -> str:
     return worst
 
 
-def not_assessable_reason(trial: Trial) -> str | None:
-    """Why the parallel-group algorithms do not apply to this trial, or None when they do."""
+def not_assessable_reason(trial: Trial, assessment: RiskOfBias) -> str | None:
+    """Why the parallel-group algorithms do not apply to this assessment, or None when they do.
+
+    A crossover trial's result that uses the first period only, by a choice made in advance, is a
+    parallel-group comparison: the guidance on reporting RoB 2 assessments says the standard tool can then
+    be used as it is, and warns that first-period data reported only because carryover was detected may be
+    a selectively reported result (BMJ Evidence-Based Medicine, table of reporting items, item 4,
+    https://ebm.bmj.com/highwire/markup/147475/expansion; Cochrane Handbook section 23.2). Domain 5's
+    answers carry that warning.
+    """
     if trial.design.allocation != "randomized":
         return "RoB 2 is a tool for randomized trials; this trial was not randomized."
-    if trial.design.model == "crossover":
+    if trial.design.model == "crossover" and not first_period_assessment(trial, assessment):
         return ("the RoB 2 variant for crossover trials (with its period and carryover domain) is not"
                 " implemented, because its algorithm could not be checked against a source here.")
     return None
+
+
+def first_period_assessment(trial: Trial, assessment: RiskOfBias) -> bool:
+    """The assessment says why it uses first-period data only, and its endpoint is of the first period."""
+    first = trial.design.periods[0].id
+    periods = {e.period for e in trial.endpoints if e.id == assessment.endpoint}
+    return bool(assessment.first_period_only) and periods == {first}
 
 
 @dataclass(frozen=True)
@@ -324,7 +347,7 @@ class ResultJudgement:
 
 def judge(trial: Trial, index: int) -> ResultJudgement:
     assessment = trial.risk_of_bias[index]
-    reason = not_assessable_reason(trial)
+    reason = not_assessable_reason(trial, assessment)
     answers = answers_of(assessment)
     overrides: dict[str, RobOverride] = {o.domain: o for o in assessment.overrides}
     domains = []

@@ -16,9 +16,10 @@ from evidencekb.models.rob import RiskOfBias
 
 
 def rob_assessments(trial: Trial, _: Context) -> Iterator[Finding]:
-    reason = rob2.not_assessable_reason(trial)
     for k, assessment in enumerate(trial.risk_of_bias):
         loc = ("risk_of_bias", k)
+        yield from _first_period(trial, assessment, loc)
+        reason = rob2.not_assessable_reason(trial, assessment)
         if reason:
             yield Finding((*loc, "tool"), "rob-not-assessable", f"domains are shown as not assessable: {reason}",
                           Severity.WARNING)
@@ -27,6 +28,23 @@ def rob_assessments(trial: Trial, _: Context) -> Iterator[Finding]:
             yield from _several_concerns(trial, k)
         yield from _overrides(assessment, loc)
         yield from _assessed_result(trial, assessment, loc)
+
+
+def _first_period(trial: Trial, assessment: RiskOfBias, loc: tuple[str, int]) -> Iterator[Finding]:
+    """A first-period assessment needs a crossover trial and an endpoint of its first period."""
+    if not assessment.first_period_only:
+        return
+    periods = {e.period for e in trial.endpoints if e.id == assessment.endpoint}
+    first = trial.design.periods[0].id
+    if trial.design.model != "crossover":
+        problem = f"the trial's design is {trial.design.model}, not crossover"
+    elif periods and periods != {first}:
+        where = ", ".join(sorted(f"'{p}'" if p else "the whole study" for p in periods))
+        problem = f"endpoint '{assessment.endpoint}' belongs to {where}, not to the first period '{first}'"
+    else:
+        return
+    yield Finding((*loc, "first_period_only"), "rob-first-period-not-applicable",
+                  f"first_period_only does not apply: {problem}")
 
 
 def _answers(assessment: RiskOfBias, loc: tuple[str, int]) -> Iterator[Finding]:

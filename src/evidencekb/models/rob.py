@@ -64,6 +64,11 @@ class RiskOfBias(Model):
         "One answer per signalling question that the decision algorithms reach; others may be left out or NA.",
         min_length=1,
     )
+    first_period_only: Text | None = optional(
+        "For a crossover trial: why this result uses the first period's data only, as a parallel-group"
+        " comparison chosen in advance (not because carryover was found). The parallel-group algorithms then"
+        " apply to it; the endpoint must belong to the first period."
+    )
     several_concerns_high: Text | None = optional(
         "When several domains have some concerns, the guidance lets reviewers judge the overall risk high if"
         " together they lower confidence substantially: state here why; the overall judgement is then high."

@@ -9,10 +9,12 @@ Models and methods (``PoolOptions``):
   q / sum w with q = sum w (y - mu)^2 / (k - 1) and t with k - 1 df, without the "ad hoc" max(1, q) variant.
 
 The prediction interval (random effects, k >= 3) is mu +/- t(k - 2) sqrt(tau^2 + SE^2) (Higgins,
-Thompson and Spiegelhalter 2009), with the model's SE (the HKSJ one when that is asked for, as R's meta
-does). Intervals of single studies and of the pooled estimate are otherwise normal (z). Every result
-names its measure, scale, model, method, level, continuity handling, the studies used and those excluded
-with the reason, so that a page or an export can print exactly what was done.
+Thompson and Spiegelhalter 2009) with the usual random-effects SE = 1 / sqrt(sum w), also when the HKSJ
+interval is asked for. R meta 4.11 used the HKSJ SE there; meta 5.2-0 fixed that ("use correct standard
+error to calculate prediction interval if Hartung-Knapp method was used", its NEWS.md), and a test
+compares both versions' output. Intervals of single studies and of the pooled estimate are otherwise
+normal (z). Every result names its measure, scale, model, method, level, continuity handling, the studies
+used and those excluded with the reason, so that a page or an export can print exactly what was done.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ METHOD_NAMES = {
     **{key: f"inverse variance, tau^2 by {name}" for key, name in ESTIMATOR_NAMES.items()},
 }
 _NEEDS_COUNTS = "this method needs per-arm counts; the study gives an estimate with its SE"
+_NO_PREDICTION = "no prediction interval under a common-effect model"
 
 
 @dataclass(frozen=True)
@@ -229,7 +232,7 @@ def _pool_tables(studies: Sequence[Study], estimates: list[StudyEstimate], optio
         else "none in the Mantel-Haenszel estimate; per-study effects and Q add 0.5 to every cell of studies "
         "with a zero cell"
     )
-    return _result(options, continuity, pooled, results, het, None, len(tables))
+    return _result(options, continuity, pooled, results, het, None)
 
 
 def _peto_estimate(study: Study, estimate: StudyEstimate) -> StudyEstimate:
@@ -278,12 +281,11 @@ def _pool_inverse_variance(estimates: list[StudyEstimate], options: PoolOptions)
             _study_results(estimates, options.level, {}),
             het,
             None,
-            0,
         )
     tau2 = estimate_tau2(y, v, options.method) if random else 0.0
     w = 1 / (v + tau2)
     mu = float(np.sum(w * y) / np.sum(w))
-    variance = 1 / float(np.sum(w))
+    variance = unadjusted = 1 / float(np.sum(w))
     df: int | None = None
     note = None
     if options.hksj:
@@ -292,10 +294,12 @@ def _pool_inverse_variance(estimates: list[StudyEstimate], options: PoolOptions)
         else:
             df = len(used) - 1
             variance = float(np.sum(w * (y - mu) ** 2)) / df * variance
-    weight_of = {e.name: 100 * float(wi) / float(np.sum(w)) for e, wi in zip(used, w, strict=True)}
+    percent = 100 * w / float(np.sum(w))
+    weight_of = {e.name: float(share) for e, share in zip(used, percent, strict=True)}
     results = _study_results(estimates, options.level, weight_of)
     het = heterogeneity(y, v, options.level, tau2 if random else None, options.method if random else None, None)
-    return _result(options, continuity, (mu, variance), results, het, df, len(used), tau2 if random else None, note)
+    prediction = _prediction(options, mu, unadjusted, tau2 if random else None, len(used))
+    return _result(options, continuity, (mu, variance), results, het, df, prediction, note)
 
 
 def _result(
@@ -305,8 +309,7 @@ def _result(
     studies: tuple[StudyResult, ...],
     het: Heterogeneity,
     df: int | None,
-    k: int,
-    tau2: float | None = None,
+    prediction: tuple[tuple[float, float] | None, str] = (None, _NO_PREDICTION),
     note: str | None = None,
 ) -> PooledResult:
     unestimated = PooledResult(
@@ -345,7 +348,6 @@ def _result(
     else:
         crit, distribution = t_quantile(tail, df), f"t, {df} df"
         p = float(2 * special.stdtr(df, -abs(estimate / se)))
-    prediction, prediction_note = _prediction(options, estimate, variance, tau2, k)
     return replace(
         unestimated,
         estimate=estimate,
@@ -354,17 +356,18 @@ def _result(
         statistic=estimate / se,
         distribution=distribution,
         p=p,
-        prediction=prediction,
-        prediction_note=prediction_note,
+        prediction=prediction[0],
+        prediction_note=prediction[1],
         note=note,
     )
 
 
 def _prediction(
     options: PoolOptions, estimate: float, variance: float, tau2: float | None, k: int
-) -> tuple[tuple[float, float] | None, str | None]:
+) -> tuple[tuple[float, float] | None, str]:
+    """Higgins et al. (2009): ``variance`` is the usual random-effects one, never the HKSJ one."""
     if options.model != "random" or tau2 is None:
-        return None, "no prediction interval under a common-effect model"
+        return None, _NO_PREDICTION
     if k < 3:
         return None, f"no prediction interval with {k} {'study' if k == 1 else 'studies'} (needs k >= 3)"
     half = t_quantile(1 - (1 - options.level) / 2, k - 2) * math.sqrt(tau2 + variance)
