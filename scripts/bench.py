@@ -203,17 +203,18 @@ def bare_config(site_config_file: Path, extra_css: list[str], out: Path, site: P
                                "extra_css": [*extra_css, *repo.get("extra_css", [])], "site_dir": str(site)})
 
 
-KNOWN_HOOKS = {"on_config", "on_files", "on_page_markdown"}
+KNOWN_HOOKS = {"on_config", "on_files", "on_pre_page", "on_env", "on_page_markdown"}
 # Hooks that change no page's content: plugin state (startup, shutdown), the list of built pages and the
-# search index's tags (post page, post build; the floor keeps the theme's index as it is).
-CONTENT_NEUTRAL_HOOKS = {"on_startup", "on_shutdown", "on_post_page", "on_post_build"}
+# search index's tags and order (post page, post build; the floor keeps the theme's index as it is), the
+# workers of a failed build (build error).
+CONTENT_NEUTRAL_HOOKS = {"on_startup", "on_shutdown", "on_post_page", "on_post_build", "on_build_error"}
 
 
 def prerender(config_file: str, out_dir: str) -> None:
     """Write the plugin's generated files, and its edits of hand-written pages, as plain files.
 
-    Runs the plugin's ``on_config``, ``on_files`` and ``on_page_markdown`` exactly as a build would; the
-    result is the docs folder of the floor build. Prints a JSON line: the CSS the plugin adds, and any
+    Runs the plugin's ``on_config``, ``on_files``, ``on_pre_page``, ``on_env`` and ``on_page_markdown`` as a
+    build would; the result is the docs folder of the floor build. Prints a JSON line: the CSS the plugin adds, and any
     hook of the plugin this pre-rendering does not reproduce.
     """
     from mkdocs.config import load_config
@@ -228,6 +229,9 @@ def prerender(config_file: str, out_dir: str) -> None:
     files = get_files(config)
     files = config.plugins.on_files(files, config=config)
     plugin = config.plugins["evidencekb"]
+    for file in files.documentation_pages():  # as MkDocs reads each page: the generated ones get their text
+        plugin.on_pre_page(Page(None, file, config), config=config, files=files)
+    plugin.on_env(config.theme.get_env(), config=config, files=files)  # the other generated files; drafts out
     hooks = {
         name
         for name in dir(type(plugin))
@@ -236,11 +240,13 @@ def prerender(config_file: str, out_dir: str) -> None:
     out = Path(out_dir)
     for file in files:
         target = out / file.src_uri
+        if file.inclusion.is_excluded():
+            continue
         if file.generated_by:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(file.content_bytes)
         elif file.src_uri.endswith(".md"):
-            page = Page(None, file, config)
+            page = file.page or Page(None, file, config)
             markdown = file.content_string
             edited = plugin.on_page_markdown(markdown, page=page, config=config, files=files)
             if edited != markdown:

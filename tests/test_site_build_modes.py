@@ -81,7 +81,12 @@ def _remove(docs: Path) -> None:
     (docs / "trials/synthetic-00003.yaml").unlink()
 
 
-@pytest.mark.parametrize("change", [_rename, _remove], ids=["renamed trial", "removed record"])
+def _make_draft(docs: Path) -> None:
+    _edit(docs / "trials/synthetic-00003.yaml", r"^status: published$", "status: draft")
+
+
+@pytest.mark.parametrize("change", [_rename, _remove, _make_draft],
+                         ids=["renamed trial", "removed record", "record made a draft"])
 def test_changes_shown_on_other_pages_rebuild_those_pages_too(docs: Path, tmp_path: Path, change) -> None:  # type: ignore[no-untyped-def]
     """A new title changes the trial table and the tag listings; a removal, every listing and the index."""
     site = tmp_path / "site"

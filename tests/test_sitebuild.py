@@ -162,12 +162,36 @@ def test_published_records_give_their_files_and_drafts_none(tmp_path: Path) -> N
     (tmp_path / "dalakas-1993.yaml").write_text(draft.replace("status: published", "status: draft", 1),
                                                 encoding="utf-8")
     results = build_records(_jobs(tmp_path), workers=1)
-    published, unpublished = sitebuild.published_files(results, "trials")
-    assert [(t.page_uri, t.json_uri) for t in published] == [("trials/proderm.md",
-                                                              "trials/proderm/proderm.computed.json")]
-    assert unpublished == [str(tmp_path / "dalakas-1993.yaml")]
-    assert published[0].page == results[1].rendered.page  # type: ignore[union-attr]
-    assert published[0].tags == tuple(results[1].summary.tags) and results[1].summary.tags
-    listing = sitebuild.SiteListing.of([published[0].row], results, {"RD": "risk difference"})
+    proderm = sitebuild.RecordFiles.of(str(tmp_path / "proderm.yaml"), "trials")
+    assert (proderm.page_uri, proderm.json_uri) == ("trials/proderm.md", "trials/proderm/proderm.computed.json")
+    assert sitebuild.unpublished(results) == [str(tmp_path / "dalakas-1993.yaml")]
+    assert (sitebuild.page_text(results[0]), sitebuild.json_text(results[0])) == ("", "")
+    assert sitebuild.page_text(results[1]) == results[1].rendered.page  # type: ignore[union-attr]
+    [(tags, row)] = sitebuild.tagged_rows(results, {proderm.path: "trials/proderm/"})
+    assert tags == tuple(results[1].summary.tags) and tags
+    assert (row.short_name, row.href) == ("ProDERM", "trials/proderm/")
+    published = [row]
+    listing = sitebuild.SiteListing.of(published, results, {"RD": "risk difference"})
     assert listing.listings == (("proderm", "ProDERM", results[1].summary.tags),)
     assert listing.glossary == (("RD", "risk difference"),)
+
+
+def test_pending_records_are_built_when_first_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("proderm.yaml", "dalakas-1993.yaml"):
+        shutil.copy(ROOT / "content/trials" / name, tmp_path)
+    built: list[str] = []
+    build_record = sitebuild.build_record
+    monkeypatch.setattr(sitebuild, "build_record", lambda job: built.append(job.path) or build_record(job))
+    jobs = _jobs(tmp_path)
+    pending = sitebuild.PendingRecords(jobs, {}, workers=1)
+    assert built == []
+    assert pending.result(jobs[1].path).summary.trial_id == "proderm"
+    assert built == [jobs[1].path]
+    assert [r.summary.trial_id for r in pending.results()] == ["dalakas-1993", "proderm"]
+    assert built == [jobs[1].path, jobs[0].path], "each record once"
+
+
+def test_search_entries_are_put_back_in_the_order_of_the_pages() -> None:
+    entries = [{"location": "trials/a/"}, {"location": "trials/a/#x"}, {"location": ""}, {"location": "#t"}]
+    ordered = sitebuild.in_page_order(entries, ["", "methods/", "trials/a/"])  # type: ignore[arg-type]
+    assert [e["location"] for e in ordered] == ["", "#t", "trials/a/", "trials/a/#x"]

@@ -133,12 +133,41 @@ def discover(paths: Iterable[str]) -> tuple[list[str], list[Diagnostic]]:
 def check_paths(paths: Iterable[str], *, compute: bool = False,
                 consistency: bool = False) -> tuple[list[CheckedRecord], list[Diagnostic]]:
     """Every record under ``paths`` through :func:`check_record`, then the cross-record rules once."""
-    files, problems = discover(paths)
+    problems: list[Diagnostic] = []
     with no_cycle_collection():
-        records = [check_record(f, compute=compute, consistency=consistency) for f in files]
-        cross_record_stage(records, _trials_read_from_elsewhere(records))
-    problems.extend(cross_record_problems(record_id(r) for r in records))
+        records = list(checked_records(paths, problems, compute=compute, consistency=consistency))
     return records, problems
+
+
+def checked_records(paths: Iterable[str], problems: list[Diagnostic], *, compute: bool = False,
+                    consistency: bool = False) -> Iterator[CheckedRecord]:
+    """Each record under ``paths`` through :func:`check_record`, trials one at a time.
+
+    A caller that keeps only what it needs of each record holds one trial at a time, whatever their
+    number: the cross-record rules need only each record's :class:`RecordId`, and the records whose kind
+    reads other records (questions) are checked first, so that only the trials they read are kept until
+    the cross-record stage has run over them; those records come last. The problems of finding the
+    records, and (once the last record is through) those of the cross-record rules, are appended to
+    ``problems``.
+    """
+    files, found = discover(paths)
+    problems.extend(found)
+    readers = [check_record(f, compute=compute, consistency=consistency) for f in files if kind_of(f).reads]
+    wanted = {t for r in readers if r.kind.reads and r.model is not None for t in r.kind.reads(r.model)}
+    ids = [record_id(r) for r in readers]
+    kept = []
+    for file in files:
+        if kind_of(file).reads:
+            continue
+        record = check_record(file, compute=compute, consistency=consistency)
+        ids.append(record_id(record))
+        if record.kind is TRIAL and record.model is not None and record.model.id in wanted:
+            kept.append(record)
+        yield record
+    if readers:
+        cross_record_stage(readers, [*kept, *_trials_read_from_elsewhere([*readers, *kept])])
+    yield from readers
+    problems.extend(cross_record_problems(ids))
 
 
 def cross_record_stage(records: list[CheckedRecord], others: Iterable[CheckedRecord] = ()) -> None:

@@ -1,10 +1,14 @@
 """MkDocs plugin: glue only. Each hook hands MkDocs' objects to a plain function of ``evidencekb.sitebuild``.
 
 The records in ``docs_dir/trials`` become pages at build time: ``sitebuild`` checks, computes and renders
-them (with the same pipeline and messages as ``evidencekb validate``; invalid records abort the build),
-caches them across the rebuilds of ``mkdocs serve`` and spreads them over processes. The plugin adds the
-generated files (each trial page and its computed JSON, the index pages, the field and diagnostics
-references), fills the markers of hand-written pages, and tidies the search index. Nothing generated is
+them (with the same pipeline and messages as ``evidencekb validate``; invalid records abort the build at
+``on_env``, before anything is written), caches them across the rebuilds of ``mkdocs serve`` and spreads
+them over processes started at ``on_files``. The plugin adds the generated files (each trial page and its
+computed JSON, the index pages, the field and diagnostics references, the question pages of
+``evidencekb.questions.site``, the "What's new" page and feeds of ``evidencekb.living``), whose text it
+fills in when MkDocs reads each page (``on_pre_page``) and the other files at ``on_env``; it leaves drafts
+out, fills the markers of hand-written pages (the pages listing every trial are read last), and tidies
+the search index. Nothing generated is
 written into the docs folder, so ``mkdocs serve`` keeps watching only the records and hand-written pages.
 
 Before MkDocs lists the docs folder, a folder holding a symlink, a FIFO or, among the records, any
@@ -19,38 +23,55 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from importlib import resources
 
+from jinja2 import Environment
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from evidencekb.content_rules import refused_entries
-from evidencekb.diagnostics import has_errors, render
+from evidencekb.diagnostics import Diagnostic, has_errors, render
 from evidencekb.freshness import REVIEW_PERIOD_MONTHS, today
 from evidencekb.kinds import QUESTION
-from evidencekb.living import WHATS_NEW, HistoryCache, PublishedPage, feed_files, pages_with_history
+from evidencekb.living import SITE_FEED, WHATS_NEW, HistoryCache, PublishedPage, feed_files, pages_with_history
 from evidencekb.questions.site import QuestionPage, informs_block, question_pages, render_question_list
-from evidencekb.render import INDEX_PAGES, PageLinks, render_glossary, render_index_page, render_trial_table
+from evidencekb.render import (
+    INDEX_PAGES,
+    IndexPage,
+    PageLinks,
+    TrialRow,
+    render_glossary,
+    render_index_page,
+    render_trial_table,
+)
 from evidencekb.sitebuild import (
+    PendingRecords,
     RecordCache,
+    RecordFiles,
     RecordJob,
+    RecordPages,
     SiteListing,
-    TrialFiles,
     default_workers,
     display_path,
+    in_page_order,
+    is_published,
+    json_text,
     merged_search_index,
+    page_text,
     pages_made_stale,
-    published_files,
     read_glossary,
     record_files,
     site_problems,
+    tagged_rows,
     tags_once_per_page,
+    unpublished,
     warnings_of,
     write_backing_file,
 )
@@ -68,8 +89,8 @@ class EvidencePluginConfig(Config):
     glossary = c.Type(str, default="includes/abbreviations.md")
     """The abbreviations file (``*[TERM]: meaning``) that pymdownx.snippets appends to every page."""
     trials_marker = c.Type(str, default="<!-- evidencekb:trials -->")
-    glossary_marker = c.Type(str, default="<!-- evidencekb:glossary -->")
     questions_marker = c.Type(str, default="<!-- evidencekb:questions -->")
+    glossary_marker = c.Type(str, default="<!-- evidencekb:glossary -->")
     workers = c.Type(int, default=0)
     """Processes that check, compute and render records; 0: one per core."""
     review_period = c.Type(int, default=REVIEW_PERIOD_MONTHS)
@@ -88,11 +109,18 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.cache = RecordCache()
         self.history = HistoryCache()
         self.backing: str | None = None  # under --dirty: the folder of files behind generated pages
-        self.listing: SiteListing | None = None  # None: no build yet
+        self.listing: SiteListing | None = None  # that of the last build; None: no build yet
         self.marker_pages: set[str] = set()
-        self.page_urls: set[str] = set()
         self.built_urls: set[str] = set()
+        self.records = PendingRecords([], {}, 1)  # this build's records, on their way
+        self.problems: list[Diagnostic] = []
+        self.record_files: list[RecordFiles] = []
+        self.page_urls_of: dict[str, str] = {}  # record path -> its page's URL
+        self.deferred: dict[str, Callable[[], str]] = {}  # src_uri -> its content, once the records are in
+        self.glossary: dict[str, str] = {}
+        self.page_order: list[str] = []  # page URLs (as Page.url) in the order of the site's files
         self.questions: list[QuestionPage] = []
+        self.feeds: dict[str, str] | None = None  # this build's "What's new" page and feeds, once made
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.on_shutdown()
@@ -122,57 +150,76 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        glossary = read_glossary(os.path.join(config.docs_dir, self.config.glossary))
-        paths, problems = record_files(os.path.join(config.docs_dir, self.config.records))
+        self.site_config, self.deferred, self.page_urls_of = config, {}, {}
+        self.glossary = glossary = read_glossary(os.path.join(config.docs_dir, self.config.glossary))
+        paths, self.problems = record_files(os.path.join(config.docs_dir, self.config.records))
         jobs = [RecordJob(path, self._links(files, config, path), tuple(sorted(glossary.items()))) for path in paths]
-        results = self.cache.build(jobs, self.config.workers or default_workers())
+        self.records = self.cache.start(jobs, self.config.workers or default_workers())  # workers start now
+        for asset in (CSS, JS):
+            text = resources.files("evidencekb").joinpath("assets", asset.rsplit("/", 1)[1])
+            self._add(files, config, asset, text.read_text(encoding="utf-8"))
+        self.record_files = [RecordFiles.of(path, self.config.records) for path in paths]
+        for record in self.record_files:  # filled in when MkDocs reads each page, by then most are ready
+            self.page_urls_of[record.path] = File(record.page_uri, None, config.site_dir, config.use_directory_urls).url
+            self._add(files, config, record.page_uri, functools.partial(self._page, record.path))
+            self._add(files, config, record.json_uri, functools.partial(self._json, record.path))
+        for index in INDEX_PAGES:
+            self._add(files, config, index.path, functools.partial(self._index_page, index))
+        self._add(files, config, REFERENCE, _field_reference())
+        self._add(files, config, DIAGNOSTICS, _diagnostics_reference())
         self.questions, question_problems = question_pages(
             config.docs_dir, lambda uri: self._page_links(files, config, uri))
-        diagnostics = site_problems((r.summary for r in results), problems + question_problems)
+        self.problems += question_problems
+        for question in self.questions:
+            self._add(files, config, question.uri, question.page)
+        self.feeds = None
+        for uri in [WHATS_NEW, SITE_FEED] + ([f"{self.config.records}/feed.xml"] if self.record_files else []):
+            self._add(files, config, uri, functools.partial(self._living_file, uri))
+        self.page_order = ["" if f.url in (".", "./") else f.url for f in files.documentation_pages()]  # as Page.url
+        if self.backing:
+            pages = [f.src_uri for f in files.documentation_pages()]
+            for src_uri in pages_made_stale(self.listing, self._listing(), pages, self.marker_pages):
+                if file := files.get_file_from_path(src_uri):
+                    file.content_string = file.content_string  # in-memory content counts as modified
+        self.built_urls = set()
+        last = [f for f in files.documentation_pages()  # they wait for every record
+                if self._lists_trials(f) or f.src_uri == WHATS_NEW]
+        return Files([f for f in files if f not in last] + last)
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        if fill := self.deferred.pop(page.file.src_uri, None):
+            page.file.content_string = fill()
+        return page
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        results = self.records.results()
+        diagnostics = site_problems((r.summary for r in results), self.problems)
         if has_errors(diagnostics):
             raise PluginError("evidencekb: invalid records\n" + render(diagnostics, "text"))
         for d in warnings_of(diagnostics):
             log.warning(render([d], "text"))
-        for asset in (CSS, JS):
-            text = resources.files("evidencekb").joinpath("assets", asset.rsplit("/", 1)[1])
-            self._add(files, config, asset, text.read_text(encoding="utf-8"))
-        published, unpublished = published_files(results, self.config.records)
-        for path in unpublished:
-            if record_file := files.get_file_from_path(self._src_uri(config, path) or ""):
-                files.remove(record_file)
-        rows, tagged = [], []
-        living_pages, feeds = self._living(config, published)
-        for trial in published:
-            page_file = self._add(files, config, trial.page_uri, living_pages[trial.page_uri])
-            self._add(files, config, trial.json_uri, trial.computed_json)
-            rows.append(dataclasses.replace(trial.row, href=page_file.url))
-            tagged.append((trial.tags, rows[-1]))
-        for index in INDEX_PAGES:  # each row's link relative to the index page
-            url = File.generated(config, index.path, content="").url
-            here = [(tags, dataclasses.replace(row, href=get_relative_url(row.href, url))) for tags, row in tagged]
-            self._add(files, config, index.path, render_index_page(index, here))
-        for question in self.questions:
-            self._add(files, config, question.uri, question.page)
-        for uri, feed in feeds.items():
-            self._add(files, config, uri, feed)
-        self._add(files, config, REFERENCE, _field_reference())
-        self._add(files, config, DIAGNOSTICS, _diagnostics_reference())
-        listing = SiteListing.of(rows, results, glossary)
-        if self.backing:
-            pages = [f.src_uri for f in files.documentation_pages()]
-            for src_uri in pages_made_stale(self.listing, listing, pages, self.marker_pages):
-                if file := files.get_file_from_path(src_uri):
-                    file.content_string = file.content_string  # in-memory content counts as modified
-        self.listing = listing
-        self.page_urls = {"" if f.url in (".", "./") else f.url for f in files.documentation_pages()}  # as Page.url
-        self.built_urls = set()
-        return files
+        drafts = set(unpublished(results))
+        for record in self.record_files:
+            if record.path in drafts:  # neither the page, its JSON nor the YAML is published
+                for src_uri in (record.page_uri, record.json_uri, self._src_uri(config, record.path)):
+                    if file := files.get_file_from_path(src_uri or ""):
+                        file.inclusion = InclusionLevel.EXCLUDED
+                        self.page_order = [url for url in self.page_order if url != file.url]
+        for src_uri, fill in self.deferred.items():  # the computed JSON files and feeds, copied next
+            if file := files.get_file_from_path(src_uri):
+                file.content_string = fill()
+                if not file.content_string:  # a feed of a folder whose records are all drafts
+                    file.inclusion = InclusionLevel.EXCLUDED
+        self.deferred, self.listing = {}, self._listing()
+        return env
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.records.close()
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        assert self.listing is not None  # on_files ran
         if self.config.trials_marker in markdown:
             self.marker_pages.add(page.file.src_uri)
-            rows = [dataclasses.replace(r, href=get_relative_url(r.href, page.file.url)) for r in self.listing.rows]
+            rows = [dataclasses.replace(r, href=get_relative_url(r.href, page.file.url)) for _, r in self._tagged()]
             markdown = markdown.replace(self.config.trials_marker, "\n" + str(render_trial_table(rows)) + "\n")
         if self.config.questions_marker in markdown:
             self.marker_pages.add(page.file.src_uri)
@@ -185,7 +232,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             markdown = markdown.replace("</h1>", "</h1>\n" + str(block), 1)
         if self.config.glossary_marker in markdown:
             self.marker_pages.add(page.file.src_uri)
-            glossary = render_glossary(dict(self.listing.glossary))
+            glossary = render_glossary(self.glossary)
             markdown = markdown.replace(self.config.glossary_marker, "\n" + str(glossary) + "\n")
         return markdown
 
@@ -205,31 +252,71 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             return
         previous = getattr(search, "search_index_prev", None)
         if self.backing and previous is not None:
-            index.entries = merged_search_index(previous.entries, index.entries, self.page_urls, self.built_urls)
+            index.entries = merged_search_index(previous.entries, index.entries, set(self.page_order), self.built_urls)
             search.search_index_prev = None  # type: ignore[union-attr]
+        index.entries = in_page_order(index.entries, self.page_order)
         tags_once_per_page(index.entries)
 
-    def _living(self, config: MkDocsConfig, published: list[TrialFiles]) -> tuple[dict[str, str], dict[str, str]]:
-        """Each published page with its history and review freshness; the "What's new" page and the feeds."""
-        pages = [PublishedPage(t.page_uri, File.generated(config, t.page_uri, content="").url, t.page,
-                               t.row.short_name, t.row.last_reviewed) for t in published]
-        history = self.history.history(config.docs_dir)
-        whats_new = File.generated(config, WHATS_NEW, content="").url
-        return (pages_with_history(pages, history, today(), self.config.review_period),
-                feed_files(pages, history, config.site_url, get_relative_url, whats_new))
+    def _add(self, files: Files, config: MkDocsConfig, src_uri: str, content: str | Callable[[], str]) -> File:
+        """A generated file, unless the docs folder has a file of that name (which then wins).
 
-    def _add(self, files: Files, config: MkDocsConfig, src_uri: str, content: str) -> File:
-        """A generated file, unless the docs folder has a file of that name (which then wins)."""
+        Content given as a function is filled in when MkDocs reads the page (or, for other files, at
+        ``on_env``), except in dirty builds: they compare the file on disk, so it is written now.
+        """
         existing = files.get_file_from_path(src_uri)
         if existing:
             return existing
+        if callable(content) and not self.backing:
+            self.deferred[src_uri] = content
+            content = ""
+        text = content() if callable(content) else content
         if self.backing:
-            path = write_backing_file(self.backing, src_uri, content)
-            file = File.generated(config, src_uri, abs_src_path=path)
+            file = File.generated(config, src_uri, abs_src_path=write_backing_file(self.backing, src_uri, text))
         else:
-            file = File.generated(config, src_uri, content=content)
+            file = File.generated(config, src_uri, content=text)
         files.append(file)
         return file
+
+    def _page(self, path: str) -> str:
+        """The record's page; a published one with its review notice and its history."""
+        result = self.records.result(path)
+        if not is_published(result):
+            return page_text(result)
+        page = self._published_page(result)
+        history = self.history.history(self.site_config.docs_dir)
+        return pages_with_history([page], history, today(), self.config.review_period)[page.src_uri]
+
+    def _published_page(self, result: RecordPages) -> PublishedPage:
+        row = result.summary.row
+        assert row is not None  # a published record has its row
+        page_uri = RecordFiles.of(result.summary.path, self.config.records).page_uri
+        return PublishedPage(page_uri, self.page_urls_of[result.summary.path], page_text(result),
+                             row.short_name, row.last_reviewed)
+
+    def _living_file(self, src_uri: str) -> str:
+        """The "What's new" page or a feed ("" for none), all made once when the first is asked for."""
+        if self.feeds is None:
+            config = self.site_config
+            pages = [self._published_page(r) for r in self.records.results() if is_published(r)]
+            whats_new = File.generated(config, WHATS_NEW, content="").url
+            self.feeds = feed_files(pages, self.history.history(config.docs_dir), config.site_url,
+                                    get_relative_url, whats_new)
+        return self.feeds.get(src_uri, "")
+
+    def _json(self, path: str) -> str:
+        return json_text(self.records.result(path))
+
+    def _index_page(self, index: IndexPage) -> str:
+        """An index page, each row's link relative to it."""
+        url = File.generated(self.site_config, index.path, content="").url
+        here = [(tags, dataclasses.replace(row, href=get_relative_url(row.href, url))) for tags, row in self._tagged()]
+        return render_index_page(index, here)
+
+    def _tagged(self) -> list[tuple[tuple[str, ...], TrialRow]]:
+        return tagged_rows(self.records.results(), self.page_urls_of)
+
+    def _listing(self) -> SiteListing:
+        return SiteListing.of([row for _, row in self._tagged()], self.records.results(), self.glossary)
 
     def _links(self, files: Files, config: MkDocsConfig, path: str) -> PageLinks:
         """Links from the page of the record at ``path`` (trial ids equal file names, a checked rule)."""
@@ -257,6 +344,13 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
     def _question_href(question: QuestionPage, page: Page, config: MkDocsConfig) -> str:
         url = File(question.uri, None, config.site_dir, config.use_directory_urls).url
         return get_relative_url(url, page.file.url)
+
+    def _lists_trials(self, file: File) -> bool:
+        """A hand-written page with the trial-table marker (one MkDocs cannot read, it reports itself)."""
+        try:
+            return not file.generated_by and self.config.trials_marker in file.content_string
+        except (OSError, ValueError):
+            return False
 
     @staticmethod
     def _src_uri(config: MkDocsConfig, path: str) -> str | None:

@@ -1,25 +1,27 @@
 """The site without MkDocs: each record's share of it, and the bookkeeping of rebuilds, as plain functions.
 
-Checking, computing and rendering one record depends on no other record, so :func:`build_records` shares
-the work out over worker processes when there are enough records and cores (MkDocs waits for it anyway).
-One pass per record gives both what the rest of the site needs of it (:class:`RecordSummary`) and its own
-files (:class:`RenderedRecord`); the result is plain text and diagnostics that pickle cheaply, so a record
-is read and checked once per build. :class:`RecordCache` keeps each result keyed by the record file's
+Checking, computing and rendering one record depends on no other record, so :class:`PendingRecords`
+hands the records to worker processes as soon as the site's files are listed, and MkDocs collects each
+page when it reads it: the workers render the next records while MkDocs converts the last ones (its own
+work uses about one core), and only the pages that list every trial wait for all of them. One pass per
+record gives both what the rest of the site needs of it (:class:`RecordSummary`) and its own files
+(:class:`RenderedRecord`); the result is plain text and diagnostics that pickle cheaply, so a record is
+read and checked once per build. :class:`RecordCache` keeps each result keyed by the record file's
 modification time and size, so a rebuild under ``mkdocs serve`` redoes only the records that changed.
-The rest (generated files backed on disk for dirty builds, which pages an edit makes stale, the search
-index after a dirty build) is plain data in, plain data out; ``evidencekb.plugin`` only hands MkDocs'
-objects to these functions.
-"""
+The rest (where a record's files go, generated files backed on disk for dirty builds, which pages an edit
+makes stale, the search index after a dirty build) is plain data in, plain data out; ``evidencekb.plugin``
+only hands MkDocs' objects to these functions."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from evidencekb.diagnostics import Diagnostic, Severity, has_errors
@@ -91,13 +93,51 @@ def build_record(job: RecordJob) -> RecordPages:
 
 def build_records(jobs: Sequence[RecordJob], workers: int) -> list[RecordPages]:
     """``build_record`` of every job, in order; on up to ``workers`` processes when that pays."""
-    workers = useful_workers(len(jobs), workers)
-    if workers < 2:
-        with no_cycle_collection():
-            return [build_record(job) for job in jobs]
-    chunk = max(1, len(jobs) // (workers * 8))
-    with worker_pool(workers) as pool:
-        return list(pool.map(_build_without_cycle_collection, jobs, chunksize=chunk))
+    return PendingRecords(jobs, {}, workers).results()
+
+
+class PendingRecords:
+    """The :class:`RecordPages` of each job, computed from the moment this is made, each collected when asked for.
+
+    With workers, every job not already ``done`` is handed to the pool at once, in order, so the pages
+    MkDocs converts first are ready first and MkDocs converts them while the workers go on (the MkDocs
+    phase uses about one core). Without workers, a job is built in this process when it is first asked
+    for. Either way each record gets one pass.
+    """
+
+    def __init__(self, jobs: Sequence[RecordJob], done: dict[str, RecordPages], workers: int) -> None:
+        self._jobs = {job.path: job for job in jobs}
+        self._done = {path: pages for path, pages in done.items() if path in self._jobs}
+        stale = [job for job in jobs if job.path not in self._done]
+        workers = useful_workers(len(stale), workers)
+        self._pool = worker_pool(workers) if workers >= 2 else None
+        self._futures: dict[str, Future[RecordPages]] = {}
+        if self._pool is not None:
+            self._futures = {job.path: self._pool.submit(_build_without_cycle_collection, job) for job in stale}
+
+    def result(self, path: str) -> RecordPages:
+        """The pages of the record at ``path`` (one of the jobs), waiting for its worker if need be."""
+        if path not in self._done:
+            future = self._futures.pop(path, None)
+            self._done[path] = future.result() if future else _build_without_cycle_collection(self._jobs[path])
+        return self._done[path]
+
+    def results(self) -> list[RecordPages]:
+        """Every job's pages, in the order of the jobs; the workers are released."""
+        try:
+            return [self.result(path) for path in self._jobs]
+        finally:
+            self.close()
+
+    def collected(self) -> dict[str, RecordPages]:
+        """The pages built so far, by record path."""
+        return dict(self._done)
+
+    def close(self) -> None:
+        """Stop the workers (a failed build drops the jobs not yet started)."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
 
 def useful_workers(records: int, workers: int) -> int:
@@ -134,15 +174,22 @@ class RecordCache:
     """The last :class:`RecordPages` of each record, reused while its file and job are unchanged."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[tuple[object, ...], RecordPages]] = {}
+        self._keys: dict[str, tuple[object, ...]] = {}
+        self._pending: PendingRecords | None = None
+
+    def start(self, jobs: Sequence[RecordJob], workers: int) -> PendingRecords:
+        """The pages of every job: the cached ones of unchanged records, the others on their way."""
+        keys = {job.path: _key(job) for job in jobs}
+        before = self._pending.collected() if self._pending else {}
+        done = {path: pages for path, pages in before.items() if self._keys.get(path) == keys.get(path)}
+        if self._pending:
+            self._pending.close()
+        self._keys, self._pending = keys, PendingRecords(jobs, done, workers)
+        return self._pending
 
     def build(self, jobs: Sequence[RecordJob], workers: int) -> list[RecordPages]:
-        keys = {job.path: _key(job) for job in jobs}
-        stale = [job for job in jobs if job.path not in self._entries or self._entries[job.path][0] != keys[job.path]]
-        built = build_records(stale, workers)
-        fresh = {job.path: (keys[job.path], pages) for job, pages in zip(stale, built, strict=True)}
-        self._entries = {job.path: fresh.get(job.path) or self._entries[job.path] for job in jobs}
-        return [self._entries[job.path][1] for job in jobs]
+        """The pages of every job, waiting for all of them."""
+        return self.start(jobs, workers).results()
 
 
 def _key(job: RecordJob) -> tuple[object, ...]:
@@ -208,31 +255,45 @@ def _read(path: str) -> str:
 
 
 @dataclass(frozen=True)
-class TrialFiles:
-    """The generated files of one published record (paths relative to the docs folder) and its table row."""
+class RecordFiles:
+    """Where a record's generated files go (relative to the docs folder): its page and its computed JSON.
 
+    They are named after the file (trial ids equal file names, a checked rule), so they are known before
+    the record is read; a draft's files are left out of the site once its result is in.
+    """
+
+    path: str
     page_uri: str
-    page: str
     json_uri: str
-    computed_json: str
-    row: TrialRow
-    tags: tuple[str, ...]
-    """The record's escaped tag names (the index pages list the trials of each)."""
+
+    @classmethod
+    def of(cls, path: str, folder: str) -> RecordFiles:
+        trial_id = os.path.splitext(os.path.basename(path))[0]
+        return cls(path, f"{folder}/{trial_id}.md", f"{folder}/{trial_id}/{trial_id}.computed.json")
 
 
-def published_files(results: Iterable[RecordPages], folder: str) -> tuple[list[TrialFiles], list[str]]:
-    """The files of each published record under ``folder`` (``<folder>/<id>.md`` and its computed JSON), and
-    the paths of the other records (drafts), whose YAML is not published either."""
-    published, unpublished = [], []
-    for result in results:
-        summary, rendered = result.summary, result.rendered
-        if not summary.published or summary.row is None or rendered is None:
-            unpublished.append(summary.path)
-            continue
-        base = f"{folder}/{summary.trial_id}"
-        published.append(TrialFiles(f"{base}.md", rendered.page, f"{base}/{summary.trial_id}.computed.json",
-                                    rendered.computed_json, summary.row, tuple(summary.tags)))
-    return published, unpublished
+def page_text(pages: RecordPages) -> str:
+    """The record's page ("" for a draft or an invalid record, which the site leaves out or refuses)."""
+    return pages.rendered.page if pages.rendered else ""
+
+
+def json_text(pages: RecordPages) -> str:
+    return pages.rendered.computed_json if pages.rendered else ""
+
+
+def unpublished(results: Iterable[RecordPages]) -> list[str]:
+    """The paths of the records that are not published (drafts, invalid records)."""
+    return [r.summary.path for r in results if not is_published(r)]
+
+
+def is_published(pages: RecordPages) -> bool:
+    return pages.summary.published and pages.summary.row is not None and pages.rendered is not None
+
+
+def tagged_rows(results: Iterable[RecordPages], urls: dict[str, str]) -> list[tuple[tuple[str, ...], TrialRow]]:
+    """Each published record's escaped tag names and trial-table row, linked to its page at ``urls[path]``."""
+    return [(tuple(r.summary.tags), dataclasses.replace(r.summary.row, href=urls[r.summary.path]))
+            for r in results if is_published(r) and r.summary.row]
 
 
 @dataclass(frozen=True)
@@ -298,3 +359,13 @@ def tags_once_per_page(entries: list[SearchEntry]) -> None:
         if page in seen:
             entry.pop("tags", None)
         seen.add(page)
+
+
+def in_page_order(entries: list[SearchEntry], pages: Sequence[str]) -> list[SearchEntry]:
+    """The search entries sorted by their page's place in ``pages`` (each page's own entries kept in order).
+
+    The pages that list every trial are converted last, once every record is in, which also moves their
+    entries in the index; this puts them back where the order of the site's files has them.
+    """
+    place = {url: i for i, url in enumerate(pages)}
+    return sorted(entries, key=lambda entry: place.get(page_of(entry), len(place)))
