@@ -193,3 +193,74 @@ def test_changed_values_are_named_as_readers_know_them() -> None:
     assert readable("results[0].binary[a].events", (data,)) == "Death \u203a Drug \u203a events"
     assert readable("design.dosing[1].dose", (data,)) == "design \u203a dosing 2 \u203a dose"
     assert readable("gone[3].dose", ({}, data)) == "gone[3].dose"  # named by neither version: the path
+
+
+QUESTION = "content/questions/ivig-dermatomyositis.yaml"
+MIYASAKA_NOT_POOLED = """      - trial: miyasaka-2012
+        reason: no-per-arm-data
+        explanation: >-
+          The TIS was not an endpoint (the primary endpoint was the manual muscle test score at week 8),
+          and the per-group results were not read for the trial record.
+  - id: muscle-strength"""
+IMPRECISION = """          change: -1
+          reason: >-
+            One trial of 95 patients with 58 responders"""
+
+
+def edit(repo: Path, path: str, old: str, new: str) -> None:
+    file = repo / path
+    text = file.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    file.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def question_history(tmp_path_factory: pytest.TempPathFactory) -> History:
+    repo = tmp_path_factory.mktemp("question-history")
+    (repo / "content" / "questions").mkdir(parents=True)
+    shutil.copy(ROOT / QUESTION, repo / "content" / "questions")
+    git(repo, "init", "-q")
+    commit(repo, "IVIG question", "2026-01-05T10:00:00Z")
+    edit(repo, QUESTION, IMPRECISION, IMPRECISION.replace("-1", "-2"))
+    commit(repo, "Imprecision very serious", "2026-02-10T10:00:00Z")
+    edit(repo, QUESTION, MIYASAKA_NOT_POOLED, "  - id: muscle-strength")
+    edit(repo, QUESTION, "        endpoint: tis20-w16\n", "        endpoint: tis20-w16\n"
+         "      - trial: miyasaka-2012\n        endpoint: mmt-w8\n")
+    edit(repo, QUESTION, "IVIG may increase", "IVIG probably increases")
+    commit(repo, "Pool Miyasaka", "2026-03-15T10:00:00Z")
+    return read_history(str(repo / "content"))
+
+
+def test_a_question_history_names_certainty_pooled_trials_and_conclusion(question_history: History) -> None:
+    pooled, certainty, added = question_history.of("questions/ivig-dermatomyositis")
+    assert added.changes == (Change("record", "Record added"),)
+    outcome = "At least minimal improvement (TIS >= 20) at 16 weeks"
+    assert Change("effect", f"{outcome}: certainty of the evidence", "low", "very low") in certainty.changes
+    imprecision = next(c for c in certainty.changes if c.what == f"{outcome}: imprecision")
+    assert imprecision.before.startswith("-1: One trial") and imprecision.after.startswith("-2: One trial")
+    assert Change("record", f"{outcome}: trial pooled", None, "miyasaka-2012 (mmt-w8)") in pooled.changes
+    not_pooled = next(c for c in pooled.changes if c.what == f"{outcome}: not pooled: miyasaka-2012")
+    assert not_pooled.before.startswith("no-per-arm-data: The TIS") and not_pooled.after is None
+    conclusion = next(c for c in pooled.changes if c.what == "Conclusion")
+    assert "may increase" in conclusion.before and "probably increases" in conclusion.after
+
+
+def test_a_question_has_its_own_valid_feed_linked_from_its_page(question_history: History) -> None:
+    page = PublishedPage("questions/ivig-dermatomyositis.md", "questions/ivig-dermatomyositis/",
+                         "---\n---\n<h1>x</h1>\n\n## Outcomes\n\ntext\n", "IVIG question", "2026-11-30")
+    files = feed_files([page], question_history, None, get_relative_url, "whats-new/")
+    assert sorted(files) == ["feed.xml", "questions/feed.xml", "questions/ivig-dermatomyositis/feed.xml",
+                             "whats-new.md"]
+    feed = feedparser.parse(files["questions/ivig-dermatomyositis/feed.xml"].encode())
+    assert feed.bozo == 0, feed.bozo_exception
+    assert [e.title for e in feed.entries] == ["IVIG question: Pool Miyasaka",
+                                               "IVIG question: Imprecision very serious",
+                                               "IVIG question: IVIG question"]
+    assert feed.entries[0].link == "./"
+    assert "trial pooled: (none) \u2192 miyasaka-2012 (mmt-w8)" in feed.entries[0].summary
+    assert "certainty of the evidence: low \u2192 very low" in feed.entries[1].summary
+    assert "questions/ivig-dermatomyositis/" in files["whats-new.md"]
+    marked = pages_with_history([page], question_history, datetime.date(2026, 12, 1), 12,
+                                {page.src_uri: "feed.xml"})[page.src_uri]
+    assert '<a href="feed.xml" type="application/atom+xml">' in marked.split("## Review and history")[1]
+    assert "Pool Miyasaka" in marked

@@ -6,7 +6,8 @@ their normalized form, so formatting, comments and key order are never changes; 
 is sorted into a reader-facing :class:`Change` (a number, a recomputed effect, a source, a discrepancy
 between sources, the review, the status, the bottom line, a verified flag or citation) or counted as
 cosmetic (other wording). Each kind of record has its describer: any kind gets its changed values, a
-trial also its recomputed effects and the printed statistics whose consistency changed.
+trial also its recomputed effects and the printed statistics whose consistency changed, a question its
+rated certainty, pooled and not-pooled trials and conclusion per outcome.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from evidencekb.diff import Loaded, Snapshot, ValueChange, compare, value_changes
 from evidencekb.pipeline import CheckedRecord, computed
+from evidencekb.questions.grade import certainty_level
 
 MAX_SHOWN = 300
 """Characters of a before/after value shown; longer text (a rewritten bottom line) is cut with an ellipsis."""
@@ -81,7 +83,71 @@ def _single(record: CheckedRecord) -> Snapshot:
     return Snapshot(record.path, {"record": Loaded(record.path, record.model, computed(record))})
 
 
-DESCRIBERS: dict[str, Describer] = {"trial": _trial}
+def _question(before: CheckedRecord, after: CheckedRecord) -> tuple[list[Change], int]:
+    """A question's reader-facing changes: per outcome its certainty (level, and each domain with its
+    reason), the trials added to or removed from its pooled studies or its not-pooled list, and the
+    conclusion; other values as for any kind. Pooled results are not recomputed per commit here (that needs
+    each commit's trial versions too), so a trial's count change shows in the trial's own history."""
+    old, new = before.model.model_dump(mode="json"), after.model.model_dump(mode="json")
+    values = value_changes(old, new)
+    if not values:
+        return [], 1
+    rest = [v for v in values if not _QUESTION_PART.match(v.path)]
+    changes, cosmetic = classify(rest, (new, old))
+    if old["conclusion"] != new["conclusion"]:
+        changes.append(Change("text", "Conclusion", *_where_different(old["conclusion"], new["conclusion"])))
+    before_outcomes = {o.id: o for o in before.model.outcomes}
+    for outcome in after.model.outcomes:
+        previous = before_outcomes.get(outcome.id)
+        if previous is None:
+            changes.append(Change("record", f"Outcome added: {outcome.label}"))
+            continue
+        changes += _outcome_changes(previous, outcome)
+    changes += [Change("record", f"Outcome removed: {o.label}") for o in before.model.outcomes
+                if o.id not in {n.id for n in after.model.outcomes}]
+    return changes, cosmetic
+
+
+_QUESTION_PART = re.compile(r"^(conclusion$|outcomes\[[^\]]+\]\.(certainty|studies|not_pooled)\b|outcomes\[[^\]]+\]$)")
+"""The paths :func:`_question` describes itself; the rest of a question's changes are sorted by :func:`classify`."""
+
+
+def _outcome_changes(old: Any, new: Any) -> list[Change]:
+    label = new.label
+    changes: list[Change] = []
+    old_level = certainty_level(old.certainty) if old.certainty else None
+    new_level = certainty_level(new.certainty) if new.certainty else None
+    if old_level != new_level:
+        changes.append(Change("effect", f"{label}: certainty of the evidence", old_level, new_level))
+    old_domains = {d.domain: d for d in old.certainty.domains} if old.certainty else {}
+    new_domains = {d.domain: d for d in new.certainty.domains} if new.certainty else {}
+    for domain in sorted(old_domains.keys() | new_domains.keys()):
+        was, now = old_domains.get(domain), new_domains.get(domain)
+        if was is None or now is None or (was.change, was.reason) != (now.change, now.reason):
+            changes.append(Change("review", f"{label}: {domain}", _rating(was), _rating(now)))
+    old_studies = {f"{s.trial} ({s.endpoint or s.adverse_event})" for s in old.studies}
+    new_studies = {f"{s.trial} ({s.endpoint or s.adverse_event})" for s in new.studies}
+    changes += [Change("record", f"{label}: trial pooled", None, s) for s in sorted(new_studies - old_studies)]
+    changes += [Change("record", f"{label}: trial no longer pooled", s, None)
+                for s in sorted(old_studies - new_studies)]
+    old_not = {(n.trial, n.endpoint or ""): _not_pooled(n) for n in old.not_pooled}
+    new_not = {(n.trial, n.endpoint or ""): _not_pooled(n) for n in new.not_pooled}
+    changes += [Change("review", f"{label}: not pooled: {key[0]}", old_not.get(key), new_not.get(key))
+                for key in sorted(old_not.keys() | new_not.keys()) if old_not.get(key) != new_not.get(key)]
+    return changes
+
+
+def _rating(domain: Any) -> str | None:
+    if domain is None:
+        return None
+    return shown(f"{domain.change:+d}: {domain.reason}" if domain.change else f"0: {domain.reason}")
+
+
+def _not_pooled(entry: Any) -> str | None:
+    return shown(f"{entry.reason}: {entry.explanation}")
+
+
+DESCRIBERS: dict[str, Describer] = {"trial": _trial, "question": _question}
 """Describers by kind name; a kind without one gets the changed values alone."""
 
 _SOURCE = re.compile(r"^sources\[([^\]]+)\]$")

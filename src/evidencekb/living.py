@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 import subprocess
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from evidencekb.atom import FeedItem, atom_feed
@@ -67,19 +67,27 @@ def _head(docs_dir: str) -> str | None:
 
 
 def pages_with_history(pages: Sequence[PublishedPage], history: History, as_of: datetime.date,
-                       months: int) -> dict[str, str]:
-    """Each page's Markdown (by source URI) with its review notice and its "Review and history" section."""
+                       months: int, feeds: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Each page's Markdown (by source URI) with its review notice and its "Review and history" section;
+    ``feeds`` links a page (by source URI) to its record's own feed."""
     out = {}
     for page in pages:
         fresh = freshness_since(datetime.date.fromisoformat(page.last_reviewed), as_of, months) \
             if page.last_reviewed else None
-        section = render_history_section(history.of(page.record), fresh, history.missing)
+        section = render_history_section(history.of(page.record), fresh, history.missing,
+                                         (feeds or {}).get(page.src_uri))
         out[page.src_uri] = with_history(page.markdown, section, review_notice(fresh))
     return out
 
 
 RECORD_FEEDS = ("questions",)
 """Folders of records whose every record has a feed of its own (readers follow one question)."""
+
+
+def record_feed(src_uri: str) -> str | None:
+    """The source URI of the feed of the record whose page is ``src_uri``, if its folder gives one."""
+    record = src_uri.removesuffix(".md")
+    return f"{record}/feed.xml" if record.split("/")[0] in RECORD_FEEDS else None
 
 
 def feed_files(pages: Sequence[PublishedPage], history: History, site_url: str | None,

@@ -40,7 +40,15 @@ from evidencekb.content_rules import refused_entries
 from evidencekb.diagnostics import Diagnostic, has_errors, render
 from evidencekb.freshness import REVIEW_PERIOD_MONTHS, today
 from evidencekb.kinds import QUESTION
-from evidencekb.living import SITE_FEED, WHATS_NEW, HistoryCache, PublishedPage, feed_files, pages_with_history
+from evidencekb.living import (
+    SITE_FEED,
+    WHATS_NEW,
+    HistoryCache,
+    PublishedPage,
+    feed_files,
+    pages_with_history,
+    record_feed,
+)
 from evidencekb.questions.site import QuestionPage, informs_block, question_pages, render_question_list
 from evidencekb.render import (
     INDEX_PAGES,
@@ -171,9 +179,12 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             config.docs_dir, lambda uri: self._page_links(files, config, uri))
         self.problems += question_problems
         for question in self.questions:
-            self._add(files, config, question.uri, question.page)
+            self._add(files, config, question.uri, functools.partial(self._question_page, question))
         self.feeds = None
-        for uri in [WHATS_NEW, SITE_FEED] + ([f"{self.config.records}/feed.xml"] if self.record_files else []):
+        question_feeds = [f"{QUESTION.folder}/feed.xml"] + [str(record_feed(q.uri)) for q in self.questions] \
+            if self.questions else []
+        for uri in [WHATS_NEW, SITE_FEED] + ([f"{self.config.records}/feed.xml"] if self.record_files else []) \
+                + question_feeds:
             self._add(files, config, uri, functools.partial(self._living_file, uri))
         self.page_order = ["" if f.url in (".", "./") else f.url for f in files.documentation_pages()]  # as Page.url
         if self.backing:
@@ -293,11 +304,24 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         return PublishedPage(page_uri, self.page_urls_of[result.summary.path], page_text(result),
                              row.short_name, row.last_reviewed)
 
+    def _published_question(self, question: QuestionPage) -> PublishedPage:
+        url = File(question.uri, None, self.site_config.site_dir, self.site_config.use_directory_urls).url
+        return PublishedPage(question.uri, url, question.page, question.short_name, question.last_reviewed)
+
+    def _question_page(self, question: QuestionPage) -> str:
+        """A question's page with its review notice, its history and the link to its own feed."""
+        page = self._published_question(question)
+        feed = get_relative_url(str(record_feed(page.src_uri)), page.url)
+        history = self.history.history(self.site_config.docs_dir)
+        return pages_with_history([page], history, today(), self.config.review_period,
+                                  {page.src_uri: feed})[page.src_uri]
+
     def _living_file(self, src_uri: str) -> str:
         """The "What's new" page or a feed ("" for none), all made once when the first is asked for."""
         if self.feeds is None:
             config = self.site_config
             pages = [self._published_page(r) for r in self.records.results() if is_published(r)]
+            pages += [self._published_question(q) for q in self.questions]
             whats_new = File.generated(config, WHATS_NEW, content="").url
             self.feeds = feed_files(pages, self.history.history(config.docs_dir), config.site_url,
                                     get_relative_url, whats_new)

@@ -28,6 +28,7 @@ class QuestionPage:
     short_name: str
     title: str
     trials: tuple[str, ...]
+    last_reviewed: str
 
 
 def question_pages(docs_dir: str, links: Callable[[str], PageLinks]) -> tuple[list[QuestionPage], list[Diagnostic]]:
@@ -45,7 +46,8 @@ def question_pages(docs_dir: str, links: Callable[[str], PageLinks]) -> tuple[li
             continue
         uri = f"{QUESTION.folder}/{question.id}.md"
         page = record.kind.render(question, computed, record.document, links(uri), {})
-        pages.append(QuestionPage(question.id, uri, page, question.short_name, question.title, computed.trials))
+        pages.append(QuestionPage(question.id, uri, page, question.short_name, question.title, computed.trials,
+                                   question.review.last_reviewed.isoformat()))
     return pages, diagnostics
 
 

@@ -22,11 +22,13 @@ HISTORY_HEADING = '## Review and history {#history data-search-exclude="1"}'
 """Left out of the search index: the changes repeat the record's own text and numbers."""
 
 
-def render_history_section(entries: Sequence[Entry], freshness: Freshness | None, missing: str | None) -> str:
-    """The section's Markdown: the review date and when the next review is due, then the dated changes."""
+def render_history_section(entries: Sequence[Entry], freshness: Freshness | None, missing: str | None,
+                           feed: str | None = None) -> str:
+    """The section's Markdown: the review date and when the next review is due, then the dated changes, and
+    the link to the record's own Atom feed (``feed``) where it has one."""
     shown = [e for e in entries if e.matters]
     body = render("history.html", entries=shown, freshness=freshness, missing=missing, limit=CHANGES_SHOWN,
-                  cosmetic_commits=len(entries) - len(shown))
+                  cosmetic_commits=len(entries) - len(shown), feed=feed)
     return f"{HISTORY_HEADING}\n\n{body}\n"
 
 
