@@ -58,9 +58,9 @@ def render_whats_new(items: Sequence[tuple[str, str, Entry]], missing: str | Non
     """
     links = ", ".join(str(Markup('<a href="{}" type="application/atom+xml">{}</a>').format(h, t)) for h, t in feeds)
     lines = ["---", "title: " + json.dumps("What's new"), "search:", "  exclude: true", "---", "", "# What's new", "",
-             "Changes to the records that matter to readers (numbers, sources, discrepancies between sources,"
+             "<p>Changes to the records that matter to readers (numbers, sources, discrepancies between sources,"
              " reviews), newest first, each with the commit that made it. Follow them in a feed reader: "
-             + links + ".", "",
+             + links + ".</p>", "",  # an HTML block: the feeds' titles (a question's name) are not Markdown
              render("whats_new.html", items=[i for i in items if i[2].matters], missing=missing,
                     limit=CHANGES_SHOWN), ""]
     return "\n".join(lines)
