@@ -117,6 +117,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.cache = RecordCache()
         self.history = HistoryCache()
         self.backing: str | None = None  # under --dirty: the folder of files behind generated pages
+        self.backing_written: dict[str, bytes] = {}  # backing file -> digest of its content
         self.listing: SiteListing | None = None  # that of the last build; None: no build yet
         self.marker_pages: set[str] = set()
         self.built_urls: set[str] = set()
@@ -282,7 +283,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             content = ""
         text = content() if callable(content) else content
         if self.backing:
-            file = File.generated(config, src_uri, abs_src_path=write_backing_file(self.backing, src_uri, text))
+            file = File.generated(config, src_uri, abs_src_path=write_backing_file(self.backing, src_uri, text,
+                                                                                     self.backing_written))
         else:
             file = File.generated(config, src_uri, content=text)
         files.append(file)

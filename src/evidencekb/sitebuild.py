@@ -15,6 +15,7 @@ only hands MkDocs' objects to these functions."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import multiprocessing
 import os
@@ -234,24 +235,22 @@ def read_glossary(path: str) -> dict[str, str]:
         return parse_abbreviations(handle.read())
 
 
-def write_backing_file(folder: str, src_uri: str, content: str) -> str:
+def write_backing_file(folder: str, src_uri: str, content: str, written: dict[str, bytes]) -> str:
     """The file behind a generated page under ``folder``, rewritten only when its content changed.
 
     A dirty build rebuilds only pages whose source file is newer than their output, and a generated page
     with in-memory content always counts as newer; a file whose modification time changes only with its
-    content makes the page count as changed only when it is.
+    content makes the page count as changed only when it is. ``written`` holds the digest of what was
+    last written to each file, so a rebuild compares thousands of unchanged files without reading them.
     """
     path = os.path.join(folder, *src_uri.split("/"))
-    if not os.path.isfile(path) or _read(path) != content:
+    digest = hashlib.blake2b(content.encode("utf-8"), digest_size=16).digest()
+    if written.get(path) != digest or not os.path.isfile(path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="") as handle:
             handle.write(content)
+        written[path] = digest
     return path
-
-
-def _read(path: str) -> str:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return handle.read()
 
 
 @dataclass(frozen=True)
