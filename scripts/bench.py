@@ -181,10 +181,12 @@ def _write_config(out: Path, config: dict[str, Any]) -> Path:
 
 
 def copy_pages(target: Path) -> None:
-    """The repo's hand-written pages and their assets, without the records."""
+    """The repo's hand-written pages and their assets, without the records: neither the trials nor the
+    questions, which read the repo's trials (``scripts/bench_questions.py`` measures questions)."""
+    record_folders = {(CONTENT / folder).resolve() for folder in ("trials", "questions")}
 
     def ignore(folder: str, names: list[str]) -> list[str]:
-        if Path(folder).resolve() == (CONTENT / "trials").resolve():
+        if Path(folder).resolve() in record_folders:
             return [n for n in names if n.endswith((".yaml", ".yml"))]
         return []
 
