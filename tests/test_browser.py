@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -218,20 +219,28 @@ SOF_BOX = """() => {
 }"""
 
 
-@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
-def test_summary_of_findings_is_on_the_first_screen_and_never_clipped(
-        browser: object, urls: dict[str, str], width: int, height: int) -> None:
+def sof_box_on_first_screen(browser: object, url: str, name: str, width: int, height: int) -> dict[str, Any]:
+    """The Summary of Findings' box on the page at ``url`` (screenshots kept as ``name-...``), after
+    asserting that it starts on the first screen (desktop) or the second (phone) and is never clipped."""
     page = _sized(browser, width, height)
-    page.goto(urls["real"] + PRODERM)  # type: ignore[attr-defined]
-    box = page.evaluate(SOF_BOX)  # type: ignore[attr-defined]
+    page.goto(url)  # type: ignore[attr-defined]
+    box: dict[str, Any] = page.evaluate(SOF_BOX)  # type: ignore[attr-defined]
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"proderm-first-screen-{width}.png"))  # type: ignore[attr-defined]
-    page.locator(".ekb-findings").screenshot(path=str(SHOTS / f"proderm-sof-{width}.png"))  # type: ignore[attr-defined]
-    # Measured: top 645 px at 1366 and 923 px at 390 (was 1,505 px at 1366), so the table starts on the
-    # first screen on a desktop and right after the bottom line on a phone.
+    page.screenshot(path=str(SHOTS / f"{name}-first-screen-{width}.png"))  # type: ignore[attr-defined]
+    page.locator(".ekb-findings").screenshot(path=str(SHOTS / f"{name}-sof-{width}.png"))  # type: ignore[attr-defined]
     assert box["top"] < (height if width > 1000 else 2 * height), box
     assert box["width"] <= box["column"] + 1 and box["scroll"] <= 1 and box["page"] <= 0, box
     assert box["clipped"] == 0, box
+    return box
+
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
+def test_summary_of_findings_is_on_the_first_screen_and_never_clipped(
+        browser: object, urls: dict[str, str], width: int, height: int) -> None:
+    box = sof_box_on_first_screen(browser, urls["real"] + PRODERM, "proderm", width, height)
+    # Measured: top 645 px at 1366 and 923 px at 390 (was 1,505 px at 1366), so the table starts on the
+    # first screen on a desktop and right after the bottom line on a phone.
     assert 3 <= box["harms"] < box["rows"] <= 8, box  # benefits and harms together, one row per outcome
     assert "week 40" not in box["text"]  # both arms had IVIG then: no between-treatment comparison
     assert "NNTB 3 (NNTB 2 to 7)" in box["text"] and "NNTH" in box["text"]

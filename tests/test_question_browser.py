@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from test_browser import A4_CONTENT, SHOTS, SOF_BOX, _page, _search, _sized, browser, urls  # noqa: F401
+from test_browser import A4_CONTENT, SHOTS, _page, _search, _sized, browser, sof_box_on_first_screen, urls  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -20,15 +20,7 @@ QUESTION = "questions/ivig-dermatomyositis/"
 @pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
 def test_question_summary_of_findings_on_the_first_screen_and_never_clipped(
         browser: object, urls: dict[str, str], width: int, height: int) -> None:  # noqa: F811
-    page = _sized(browser, width, height)
-    page.goto(urls["real"] + QUESTION)  # type: ignore[attr-defined]
-    box = page.evaluate(SOF_BOX)  # type: ignore[attr-defined]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"question-first-screen-{width}.png"))  # type: ignore[attr-defined]
-    page.locator(".ekb-findings").screenshot(path=str(SHOTS / f"question-sof-{width}.png"))  # type: ignore[attr-defined]
-    assert box["top"] < (height if width > 1000 else 2 * height), box
-    assert box["width"] <= box["column"] + 1 and box["scroll"] <= 1 and box["page"] <= 0, box
-    assert box["clipped"] == 0, box
+    box = sof_box_on_first_screen(browser, urls["real"] + QUESTION, "question", width, height)
     assert box["harms"] == 3 and box["rows"] == 7, box  # benefits and harms in one table
     assert "350 more per 1000 (115 to 562 more)" in box["text"] and "RR 1.80 (1.26 to 2.56)" in box["text"]
     assert "Low" in box["text"] and "Very low" in box["text"]
