@@ -21,6 +21,7 @@ from mkdocs.config import load_config
 from _synth import synth
 from conftest import ROOT
 from evidencekb import sitebuild
+from evidencekb.plugin import EvidencePlugin
 
 
 @pytest.fixture
@@ -32,12 +33,16 @@ def docs(tmp_path: Path) -> Path:
     return tmp_path / "docs"
 
 
-def _build(docs: Path, site: Path, *, dirty: bool, first: bool = True, config_file: str = "mkdocs.yml") -> None:
+def _build(docs: Path, site: Path, *, dirty: bool, first: bool = True, config_file: str = "mkdocs.yml"
+           ) -> EvidencePlugin:
     """One build as ``mkdocs serve`` does it: a fresh config each time, the plugins' instances kept."""
     config = load_config(str(docs.parent / config_file), site_dir=str(site), strict=False)
     if first:
         config.plugins.on_startup(command="serve", dirty=dirty)
     build(config, dirty=dirty)
+    plugin = config.plugins["evidencekb"]
+    assert isinstance(plugin, EvidencePlugin)
+    return plugin
 
 
 def _index(site: Path) -> list[str]:
@@ -70,6 +75,40 @@ def test_an_edit_rebuilds_its_page_alone_and_keeps_the_search_index_whole(docs: 
     assert "Edited by a reviewer." in (site / "trials/synthetic-00002/index.html").read_text(encoding="utf-8")
     full = tmp_path / "full"
     _build(docs, full, dirty=False)
+    assert _index(site) == _index(full)
+
+
+QUESTION_PAGE = "questions/ivig-dermatomyositis/index.html"
+
+
+def _article(site: Path, page: str) -> str:
+    html = (site / page).read_text(encoding="utf-8")
+    return html[html.index("<article"):html.index("</article>")]
+
+
+def test_a_question_page_is_made_again_when_a_trial_it_pools_changes_and_only_then(docs: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    plugin = _build(docs, site, dirty=True)
+    assert plugin.question_site.stages == 1
+    assert plugin.backing
+    made, before, article = len(plugin.backing.made), _mtimes(site), _article(site, QUESTION_PAGE)
+    _edit(docs / "trials/synthetic-00002.yaml", r"^(bottom_line: .*)$", r"\1 Edited by a reviewer.")
+    _build(docs, site, dirty=True, first=False)
+    assert plugin.question_site.stages == 1  # the question reads no synthetic trial: neither checked nor rendered
+    # made again: the edited trial's page and JSON alone (their record is new); no other page, feed or index
+    assert plugin.backing.made[made:] == ["trials/synthetic-00002.md",
+                                          "trials/synthetic-00002/synthetic-00002.computed.json"]
+    assert _mtimes(site)[QUESTION_PAGE] == before[QUESTION_PAGE]
+
+    # ProDERM's TIS >= 20 responders at week 16, pooled by the question: one responder fewer on IVIG
+    _edit(docs / "trials/proderm.yaml", r"\{arm: ivig-first, events: 37, total: 47, percent: 79\}",
+          "{arm: ivig-first, events: 36, total: 47, percent: 77}")
+    _build(docs, site, dirty=True, first=False)
+    assert plugin.question_site.stages == 2
+    assert _article(site, QUESTION_PAGE) != article
+    full = tmp_path / "full"
+    _build(docs, full, dirty=False)
+    assert _article(site, QUESTION_PAGE) == _article(full, QUESTION_PAGE)
     assert _index(site) == _index(full)
 
 

@@ -3,6 +3,8 @@ cache that redoes exactly the records whose files changed."""
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 import shutil
 import threading
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 
 from _synth import synth
 from evidencekb import sitebuild
+from evidencekb.kinds import TRIAL
 from evidencekb.render import PageLinks
 from evidencekb.sitebuild import RecordCache, RecordJob, build_records
 
@@ -199,3 +202,12 @@ def test_search_entries_are_put_back_in_the_order_of_the_pages() -> None:
     entries = [{"location": "trials/a/"}, {"location": "trials/a/#x"}, {"location": ""}, {"location": "#t"}]
     ordered = sitebuild.in_page_order(entries, ["", "methods/", "trials/a/"])  # type: ignore[arg-type]
     assert [e["location"] for e in ordered] == ["", "#t", "trials/a/", "trials/a/#x"]
+
+
+def test_a_trial_a_question_reads_comes_back_checked_from_its_worker() -> None:
+    """The question stage takes the trials from the site build's own pass, picking them by kind."""
+    job = RecordJob(str(ROOT / "content/trials/proderm.yaml"), LINKS, GLOSSARY, read_by_question=True)
+    checked = pickle.loads(pickle.dumps(sitebuild.build_record(job))).checked  # as a worker process returns it
+    assert checked.kind is TRIAL and checked.trial.id == "proderm" and checked.valid
+    assert checked.computed.for_result(0) is not None
+    assert sitebuild.build_record(dataclasses.replace(job, read_by_question=False)).checked is None

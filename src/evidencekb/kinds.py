@@ -55,6 +55,10 @@ class Kind:
     def validate(self, document: Document) -> tuple[Any, list[Diagnostic]]:
         return validate_document(document, self.model)
 
+    def __reduce__(self) -> tuple[Callable[[str], Kind], tuple[str]]:
+        """Pickled by name: a record checked in a worker process comes back with the very kind of this one."""
+        return kind_named, (self.name,)
+
 
 def _compute_trial(trial: Trial, document: Document) -> ComputedTrial:
     from evidencekb.audit import audit_trial
@@ -112,6 +116,10 @@ QUESTION = Kind("question", "questions", Question, _question_rules, lambda quest
 KINDS: tuple[Kind, ...] = (TRIAL, QUESTION)
 DEFAULT_KIND = TRIAL
 """Files outside every kind's folder (a single file given on the command line) are read as trials."""
+
+
+def kind_named(name: str) -> Kind:
+    return next(kind for kind in KINDS if kind.name == name)
 
 
 def kind_of(path: str) -> Kind:

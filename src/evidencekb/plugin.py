@@ -39,6 +39,7 @@ from mkdocs.utils import get_relative_url
 from evidencekb.content_rules import refused_entries
 from evidencekb.diagnostics import Diagnostic, has_errors, render
 from evidencekb.freshness import REVIEW_PERIOD_MONTHS, today
+from evidencekb.history import Entry, History
 from evidencekb.kinds import QUESTION
 from evidencekb.living import (
     SITE_FEED,
@@ -49,7 +50,7 @@ from evidencekb.living import (
     pages_with_history,
     record_feed,
 )
-from evidencekb.questions.site import QuestionPage, informs_block, question_pages, render_question_list
+from evidencekb.questions.site import QuestionPage, QuestionSite, informs_block, render_question_list
 from evidencekb.render import (
     INDEX_PAGES,
     IndexPage,
@@ -60,6 +61,7 @@ from evidencekb.render import (
     render_trial_table,
 )
 from evidencekb.sitebuild import (
+    BackingFiles,
     PendingRecords,
     RecordCache,
     RecordFiles,
@@ -68,6 +70,7 @@ from evidencekb.sitebuild import (
     SiteListing,
     default_workers,
     display_path,
+    entries_by_record,
     in_page_order,
     is_published,
     json_text,
@@ -81,7 +84,6 @@ from evidencekb.sitebuild import (
     tags_once_per_page,
     unpublished,
     warnings_of,
-    write_backing_file,
 )
 
 log = logging.getLogger("mkdocs.plugins.evidencekb")
@@ -116,8 +118,12 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
     def _reset(self) -> None:
         self.cache = RecordCache()
         self.history = HistoryCache()
-        self.backing: str | None = None  # under --dirty: the folder of files behind generated pages
-        self.backing_written: dict[str, bytes] = {}  # backing file -> digest of its content
+        self.build_history = History()  # this build's, read once
+        self.history_of: dict[str, tuple[Entry, ...]] = {}  # record -> its entries in this build's history
+        self.backing: BackingFiles | None = None  # under --dirty: the files behind generated pages
+        self.question_site = QuestionSite()
+        self.question_problems: list[Diagnostic] | None = None  # once this build's questions are through
+        self.question_links: Callable[[str], PageLinks] = lambda uri: PageLinks()
         self.listing: SiteListing | None = None  # that of the last build; None: no build yet
         self.marker_pages: set[str] = set()
         self.built_urls: set[str] = set()
@@ -135,11 +141,11 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.on_shutdown()
         self._reset()
         if dirty:
-            self.backing = tempfile.mkdtemp(prefix="evidencekb-")
+            self.backing = BackingFiles(tempfile.mkdtemp(prefix="evidencekb-"))
 
     def on_shutdown(self) -> None:
         if self.backing:
-            shutil.rmtree(self.backing, ignore_errors=True)
+            shutil.rmtree(self.backing.folder, ignore_errors=True)
             self.backing = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -162,7 +168,12 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.site_config, self.deferred, self.page_urls_of = config, {}, {}
         self.glossary = glossary = read_glossary(os.path.join(config.docs_dir, self.config.glossary))
         paths, self.problems = record_files(os.path.join(config.docs_dir, self.config.records))
-        jobs = [RecordJob(path, self._links(files, config, path), tuple(sorted(glossary.items()))) for path in paths]
+        self.build_history = self.history.history(config.docs_dir)
+        self.history_of = entries_by_record(self.build_history)
+        self.questions, self.question_problems = self.question_site.read(config.docs_dir), None
+        read = self.question_site.reads()
+        jobs = [RecordJob(path, self._links(files, config, path), tuple(sorted(glossary.items())),
+                          _record_id(path) in read) for path in paths]
         self.records = self.cache.start(jobs, self.config.workers or default_workers())  # workers start now
         for asset in (CSS, JS):
             text = resources.files("evidencekb").joinpath("assets", asset.rsplit("/", 1)[1])
@@ -170,23 +181,24 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.record_files = [RecordFiles.of(path, self.config.records) for path in paths]
         for record in self.record_files:  # filled in when MkDocs reads each page, by then most are ready
             self.page_urls_of[record.path] = File(record.page_uri, None, config.site_dir, config.use_directory_urls).url
-            self._add(files, config, record.page_uri, functools.partial(self._page, record.path))
-            self._add(files, config, record.json_uri, functools.partial(self._json, record.path))
+            self._add(files, config, record.page_uri, functools.partial(self._page, record.path),
+                      functools.partial(self._page_inputs, record.path))
+            self._add(files, config, record.json_uri, functools.partial(self._json, record.path),
+                      functools.partial(self.records.result, record.path))
         for index in INDEX_PAGES:
-            self._add(files, config, index.path, functools.partial(self._index_page, index))
+            self._add(files, config, index.path, functools.partial(self._index_page, index), self._tagged)
         self._add(files, config, REFERENCE, _field_reference())
         self._add(files, config, DIAGNOSTICS, _diagnostics_reference())
-        self.questions, question_problems = question_pages(
-            config.docs_dir, lambda uri: self._page_links(files, config, uri))
-        self.problems += question_problems
+        self.question_links = functools.partial(self._page_links, files, config)
         for question in self.questions:
-            self._add(files, config, question.uri, functools.partial(self._question_page, question))
+            self._add(files, config, question.uri, functools.partial(self._question_page, question),
+                      functools.partial(self._question_inputs, question))
         self.feeds = None
         question_feeds = [f"{QUESTION.folder}/feed.xml"] + [str(record_feed(q.uri)) for q in self.questions] \
             if self.questions else []
         for uri in [WHATS_NEW, SITE_FEED] + ([f"{self.config.records}/feed.xml"] if self.record_files else []) \
                 + question_feeds:
-            self._add(files, config, uri, functools.partial(self._living_file, uri))
+            self._add(files, config, uri, functools.partial(self._living_file, uri), self._living_inputs)
         self.page_order = ["" if f.url in (".", "./") else f.url for f in files.documentation_pages()]  # as Page.url
         if self.backing:
             pages = [f.src_uri for f in files.documentation_pages()]
@@ -205,7 +217,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         results = self.records.results()
-        diagnostics = site_problems((r.summary for r in results), self.problems)
+        diagnostics = site_problems((r.summary for r in results), self.problems + self._question_problems())
         if has_errors(diagnostics):
             raise PluginError("evidencekb: invalid records\n" + render(diagnostics, "text"))
         for d in warnings_of(diagnostics):
@@ -269,11 +281,13 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         index.entries = in_page_order(index.entries, self.page_order)
         tags_once_per_page(index.entries)
 
-    def _add(self, files: Files, config: MkDocsConfig, src_uri: str, content: str | Callable[[], str]) -> File:
+    def _add(self, files: Files, config: MkDocsConfig, src_uri: str, content: str | Callable[[], str],
+             inputs: Callable[[], object] | None = None) -> File:
         """A generated file, unless the docs folder has a file of that name (which then wins).
 
         Content given as a function is filled in when MkDocs reads the page (or, for other files, at
-        ``on_env``), except in dirty builds: they compare the file on disk, so it is written now.
+        ``on_env``), except in dirty builds: they compare the file on disk, so it is written now, or kept
+        as it is when ``inputs()`` (what the content is made from) equals that of the last build.
         """
         existing = files.get_file_from_path(src_uri)
         if existing:
@@ -281,12 +295,11 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         if callable(content) and not self.backing:
             self.deferred[src_uri] = content
             content = ""
-        text = content() if callable(content) else content
         if self.backing:
-            file = File.generated(config, src_uri, abs_src_path=write_backing_file(self.backing, src_uri, text,
-                                                                                     self.backing_written))
+            path = self.backing.path(src_uri, content, inputs() if inputs else None)
+            file = File.generated(config, src_uri, abs_src_path=path)
         else:
-            file = File.generated(config, src_uri, content=text)
+            file = File.generated(config, src_uri, content=content() if callable(content) else content)
         files.append(file)
         return file
 
@@ -296,8 +309,17 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         if not is_published(result):
             return page_text(result)
         page = self._published_page(result)
-        history = self.history.history(self.site_config.docs_dir)
-        return pages_with_history([page], history, today(), self.config.review_period)[page.src_uri]
+        return pages_with_history([page], self.build_history, today(), self.config.review_period)[page.src_uri]
+
+    def _page_inputs(self, path: str) -> object:
+        """What the record's page is made from (``_page``)."""
+        page_uri = RecordFiles.of(path, self.config.records).page_uri
+        return self.records.result(path), self.page_urls_of[path], self._history_inputs(page_uri)
+
+    def _history_inputs(self, src_uri: str) -> object:
+        """What a page's review notice and history section are made from."""
+        record = src_uri.removesuffix(".md")
+        return (self.history_of.get(record, ()), self.build_history.missing, today(), self.config.review_period)
 
     def _published_page(self, result: RecordPages) -> PublishedPage:
         row = result.summary.row
@@ -308,14 +330,32 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
 
     def _published_question(self, question: QuestionPage) -> PublishedPage:
         url = File(question.uri, None, self.site_config.site_dir, self.site_config.use_directory_urls).url
-        return PublishedPage(question.uri, url, question.page, question.short_name, question.last_reviewed)
+        return PublishedPage(question.uri, url, self._question_text(question), question.short_name,
+                             question.last_reviewed)
+
+    def _question_inputs(self, question: QuestionPage) -> object:
+        """What the question's page is made from (``_question_page``)."""
+        return self._question_text(question), self._history_inputs(question.uri)
+
+    def _question_text(self, question: QuestionPage) -> str:
+        self._question_problems()
+        return self.question_site.page(question)
+
+    def _question_problems(self) -> list[Diagnostic]:
+        """The questions' diagnostics, after their cross-record stage (run once per build, when first needed)
+        on the trial records this build checked."""
+        if self.question_problems is None:
+            read = self.question_site.reads()
+            paths = {_record_id(r.path): r.path for r in self.record_files if _record_id(r.path) in read}
+            trials = {trial_id: self.records.result(path).checked for trial_id, path in paths.items()}
+            self.question_problems = self.question_site.build(trials, self.question_links)
+        return self.question_problems
 
     def _question_page(self, question: QuestionPage) -> str:
         """A question's page with its review notice, its history and the link to its own feed."""
         page = self._published_question(question)
         feed = get_relative_url(str(record_feed(page.src_uri)), page.url)
-        history = self.history.history(self.site_config.docs_dir)
-        return pages_with_history([page], history, today(), self.config.review_period,
+        return pages_with_history([page], self.build_history, today(), self.config.review_period,
                                   {page.src_uri: feed})[page.src_uri]
 
     def _living_file(self, src_uri: str) -> str:
@@ -325,9 +365,13 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             pages = [self._published_page(r) for r in self.records.results() if is_published(r)]
             pages += [self._published_question(q) for q in self.questions]
             whats_new = File.generated(config, WHATS_NEW, content="").url
-            self.feeds = feed_files(pages, self.history.history(config.docs_dir), config.site_url,
-                                    get_relative_url, whats_new)
+            self.feeds = feed_files(pages, self.build_history, config.site_url, get_relative_url, whats_new)
         return self.feeds.get(src_uri, "")
+
+    def _living_inputs(self) -> object:
+        """What the "What's new" page and the feeds are made from (``_living_file``)."""
+        rows = tuple((r.summary.path, r.summary.row) for r in self.records.results() if is_published(r))
+        return rows, tuple(self.questions), self.build_history, self.site_config.site_url
 
     def _json(self, path: str) -> str:
         return json_text(self.records.result(path))
@@ -345,8 +389,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         return SiteListing.of([row for _, row in self._tagged()], self.records.results(), self.glossary)
 
     def _links(self, files: Files, config: MkDocsConfig, path: str) -> PageLinks:
-        """Links from the page of the record at ``path`` (trial ids equal file names, a checked rule)."""
-        trial_id = os.path.splitext(os.path.basename(path))[0]
+        """Links from the page of the record at ``path``."""
+        trial_id = _record_id(path)
         folder = f"{self.config.records}/{trial_id}"
         page_url = File(f"{folder}.md", None, config.site_dir, config.use_directory_urls).url
         json_url = File(f"{folder}/{trial_id}.computed.json", None, config.site_dir, False).url
@@ -387,6 +431,11 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
     def _link(files: Files, src_uri: str, from_url: str) -> str | None:
         target = files.get_file_from_path(src_uri)
         return get_relative_url(target.url, from_url) if target else None
+
+
+def _record_id(path: str) -> str:
+    """The id of the record at ``path``: its file name (trial ids equal file names, a checked rule)."""
+    return os.path.splitext(os.path.basename(path))[0]
 
 
 @functools.cache

@@ -21,12 +21,21 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from evidencekb.diagnostics import Diagnostic, Severity, has_errors
-from evidencekb.pipeline import RecordId, check_record, cross_record_problems, discover, no_cycle_collection, record_id
+from evidencekb.history import Entry, History
+from evidencekb.pipeline import (
+    CheckedRecord,
+    RecordId,
+    check_record,
+    cross_record_problems,
+    discover,
+    no_cycle_collection,
+    record_id,
+)
 from evidencekb.render import PageLinks, TrialRow, parse_abbreviations, tags, trial_row
 
 # Below this many records per worker, starting workers costs more than it saves.
@@ -42,6 +51,8 @@ class RecordJob:
     path: str
     links: PageLinks
     glossary: tuple[tuple[str, str], ...]
+    read_by_question: bool = False
+    """A question pools the record: its checked trial comes back with its pages, for the question stage."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,9 @@ class RecordPages:
 
     summary: RecordSummary
     rendered: RenderedRecord | None = None
+    checked: CheckedRecord | None = None
+    """For a job ``read_by_question`` whose record is valid: the trial and its computed namespace (without
+    the document), so that the question stage reads the record checked here instead of checking it again."""
 
 
 def build_record(job: RecordJob) -> RecordPages:
@@ -81,15 +95,17 @@ def build_record(job: RecordJob) -> RecordPages:
     record = check_record(job.path, compute=True)
     diagnostics = tuple(record.diagnostics)
     trial, document = record.trial, record.document
+    checked = CheckedRecord(record.path, record.kind, None, trial, record.computed) \
+        if job.read_by_question and record.valid else None
     if trial is None or document is None or has_errors(diagnostics) or trial.status != "published":
-        return RecordPages(RecordSummary(job.path, diagnostics, record_id(record)))
+        return RecordPages(RecordSummary(job.path, diagnostics, record_id(record)), checked=checked)
     computed = record.computed
     summary = RecordSummary(job.path, diagnostics, record_id(record), True, tags(trial),
                             trial_row(trial, computed.for_result))
     page = record.kind.render(trial, computed, document, job.links, dict(job.glossary))
     computed_json = json.dumps(computed.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                                allow_nan=False)
-    return RecordPages(summary, RenderedRecord(page, computed_json + "\n"))
+    return RecordPages(summary, RenderedRecord(page, computed_json + "\n"), checked)
 
 
 def build_records(jobs: Sequence[RecordJob], workers: int) -> list[RecordPages]:
@@ -253,6 +269,34 @@ def write_backing_file(folder: str, src_uri: str, content: str, written: dict[st
     return path
 
 
+class BackingFiles:
+    """The files behind generated pages in dirty builds, each made again only when its inputs changed.
+
+    A dirty rebuild lists every generated file, and making the text of each (a trial page with its history,
+    a question page, the feeds) costs time in proportion to the number of records, most of it for pages
+    that did not change. Each file is given with its ``inputs`` (what its text is made from: equal inputs
+    give equal text), and its text is made only when they differ from those of the last build; without
+    inputs it is made every time. ``made`` lists the source URIs of the texts made, for the tests.
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.made: list[str] = []
+        self._written: dict[str, bytes] = {}  # backing file -> digest of its content
+        self._inputs: dict[str, object] = {}  # source URI -> the inputs of its text as last made
+
+    def path(self, src_uri: str, content: str | Callable[[], str], inputs: object = None) -> str:
+        """The backing file of ``src_uri``, holding ``content`` (a text, or a function that makes it)."""
+        path = os.path.join(self.folder, *src_uri.split("/"))
+        if inputs is not None and self._inputs.get(src_uri) == inputs and os.path.isfile(path):
+            return path
+        if callable(content):
+            self.made.append(src_uri)
+        text = content() if callable(content) else content
+        self._inputs[src_uri] = inputs
+        return write_backing_file(self.folder, src_uri, text, self._written)
+
+
 @dataclass(frozen=True)
 class RecordFiles:
     """Where a record's generated files go (relative to the docs folder): its page and its computed JSON.
@@ -327,6 +371,14 @@ def pages_made_stale(before: SiteListing | None, now: SiteListing, pages: Sequen
     if now.rows != before.rows:
         return sorted(marker_pages)
     return []
+
+
+def entries_by_record(history: History) -> dict[str, tuple[Entry, ...]]:
+    """Each record's entries of ``history``, in its order (``History.of`` of every record, in one pass)."""
+    found: dict[str, list[Entry]] = {}
+    for entry in history.entries:
+        found.setdefault(entry.record, []).append(entry)
+    return {record: tuple(entries) for record, entries in found.items()}
 
 
 def page_of(entry: SearchEntry) -> str:
