@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from jinja2 import Environment, FileSystemLoader
 
 from _synth import synth
 from evidencekb import sitebuild
@@ -211,3 +212,20 @@ def test_a_trial_a_question_reads_comes_back_checked_from_its_worker() -> None:
     assert checked.kind is TRIAL and checked.trial.id == "proderm" and checked.valid
     assert checked.computed.for_result(0) is not None
     assert sitebuild.build_record(dataclasses.replace(job, read_by_question=False)).checked is None
+
+
+def test_compiled_templates_serve_a_new_environment_until_the_template_changes(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text("Hello {{ name }}", encoding="utf-8")
+    cache = sitebuild.CompiledTemplates()
+
+    def environment() -> Environment:
+        return Environment(loader=FileSystemLoader(tmp_path), bytecode_cache=cache, autoescape=True)
+
+    assert environment().get_template("page.html").render(name="a") == "Hello a"
+    rebuilt = environment()
+    compiled: list[str] = []
+    rebuilt.compile = lambda *args, **kwargs: compiled.append("again")  # type: ignore[method-assign]
+    assert rebuilt.get_template("page.html").render(name="<b>") == "Hello &lt;b&gt;"
+    assert compiled == []
+    (tmp_path / "page.html").write_text("Bye {{ name }}", encoding="utf-8")
+    assert environment().get_template("page.html").render(name="c") == "Bye c"

@@ -62,6 +62,7 @@ from evidencekb.render import (
 )
 from evidencekb.sitebuild import (
     BackingFiles,
+    CompiledTemplates,
     PendingRecords,
     RecordCache,
     RecordFiles,
@@ -121,6 +122,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.build_history = History()  # this build's, read once
         self.history_of: dict[str, tuple[Entry, ...]] = {}  # record -> its entries in this build's history
         self.backing: BackingFiles | None = None  # under --dirty: the files behind generated pages
+        self.templates = CompiledTemplates()
         self.question_site = QuestionSite()
         self.question_problems: list[Diagnostic] | None = None  # once this build's questions are through
         self.question_links: Callable[[str], PageLinks] = lambda uri: PageLinks()
@@ -216,6 +218,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         return page
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        env.bytecode_cache = self.templates
         results = self.records.results()
         diagnostics = site_problems((r.summary for r in results), self.problems + self._question_problems())
         if has_errors(diagnostics):
