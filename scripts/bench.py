@@ -50,6 +50,7 @@ from typing import Any
 import yaml
 
 import bench_report
+import synth
 from bench_history import bench_history
 from bench_report import SiteResult, ValidationResult
 
@@ -58,6 +59,7 @@ BIN = Path(sys.executable).parent
 SCHEMA = ROOT / "schema" / "trial.schema.json"
 CONTENT = ROOT / "content"
 SEED = 1
+TRIALS_PER_QUESTION_ASKED = 10  # N / 10 synthetic questions (100 at N = 1,000), each pooling 10 trials
 TIMEOUT = 1800  # seconds for any one command: a hung command fails the benchmark instead of stalling it
 SERVE_TIMEOUT = 300
 SLOW_EDIT = 10.0
@@ -153,8 +155,8 @@ def prepare_records(work: Path, sizes: list[int], seed: int) -> dict[int, Path]:
     """The first N of max(sizes) synthetic records, one folder per N (hard links: the same bytes)."""
     everything = work / "records"
     print(f"generating {max(sizes)} synthetic records ...", file=sys.stderr)
-    synth = Path(__file__).resolve().parent / "synth.py"
-    run([sys.executable, str(synth), "--n", str(max(sizes)), "--out", str(everything), "--seed", str(seed)])
+    script = Path(__file__).resolve().parent / "synth.py"
+    run([sys.executable, str(script), "--n", str(max(sizes)), "--out", str(everything), "--seed", str(seed)])
     paths = sorted(str(p) for p in everything.glob("*.yaml"))
     folders = {}
     for n in sizes:
@@ -166,6 +168,7 @@ def prepare_records(work: Path, sizes: list[int], seed: int) -> dict[int, Path]:
                 os.link(path, target)
             except OSError:
                 shutil.copyfile(path, target)
+        synth.write_questions(n // TRIALS_PER_QUESTION_ASKED, str(folder), str(folder.parent / "questions"))
         folders[n] = folder
     return folders
 
@@ -182,7 +185,7 @@ def _write_config(out: Path, config: dict[str, Any]) -> Path:
 
 def copy_pages(target: Path) -> None:
     """The repo's hand-written pages and their assets, without the records: neither the trials nor the
-    questions, which read the repo's trials (``scripts/bench_questions.py`` measures questions)."""
+    questions, which read the repo's trials (the synthetic questions read the synthetic trials)."""
     record_folders = {(CONTENT / folder).resolve() for folder in ("trials", "questions")}
 
     def ignore(folder: str, names: list[str]) -> list[str]:
@@ -325,10 +328,16 @@ def search_locations(index: dict[str, Any]) -> set[str]:
 
 
 def bench_site(n: int, records: Path, work: Path, repeats: int, edits: int) -> SiteResult:
+    """The site of the N records in ``records`` and the questions beside them (``records/../questions``)."""
     result = SiteResult(n)
     docs, site = work / "docs", work / "site"
     copy_pages(docs)
     shutil.copytree(records, docs / "trials", dirs_exist_ok=True)
+    shutil.copytree(docs, work / "docs-no-questions")
+    no_questions_config = site_config(work / "docs-no-questions", work / "site-no-questions",
+                                      work / "mkdocs-no-questions.yml")
+    shutil.copytree(records.parent / "questions", docs / "questions", dirs_exist_ok=True)
+    result.questions = len(list((docs / "questions").glob("*.yaml")))
     config = site_config(docs, site, work / "mkdocs.yml")
 
     bare_docs, bare_site = work / "bare-docs", work / "bare-site"
@@ -347,14 +356,17 @@ def bench_site(n: int, records: Path, work: Path, repeats: int, edits: int) -> S
     for i in range(repeats):
         for name, cmd, folder in (
             ("full", [mkdocs, "build", "--strict", "--quiet", "-f", str(config)], site),
+            ("full_no_questions", [mkdocs, "build", "--strict", "--quiet", "-f", str(no_questions_config)],
+             work / "site-no-questions"),
             ("bare", [mkdocs, "build", "--quiet", "-f", str(bare_cfg)], bare_site),
         ):
             shutil.rmtree(folder, ignore_errors=True)
             measured = run(cmd, env=mkdocs_env())
             getattr(result, name).append(measured.wall)
-            setattr(result, f"{name}_mb", max(getattr(result, f"{name}_mb"), measured.rss_mb))
-        print(f"  N={n} site run {i + 1}/{repeats}: full build {result.full[-1]:.2f} s, "
-              f"bare build {result.bare[-1]:.2f} s", file=sys.stderr)
+            if name != "full_no_questions":
+                setattr(result, f"{name}_mb", max(getattr(result, f"{name}_mb"), measured.rss_mb))
+        print(f"  N={n} site run {i + 1}/{repeats}: full build {result.full[-1]:.2f} s, without the questions "
+              f"{result.full_no_questions[-1]:.2f} s, bare build {result.bare[-1]:.2f} s", file=sys.stderr)
 
     result.site_bytes, result.bare_site_bytes = tree_bytes(site), tree_bytes(bare_site)
     index_file = site / "search" / "search_index.json"
@@ -383,12 +395,13 @@ def bench_site(n: int, records: Path, work: Path, repeats: int, edits: int) -> S
     return result
 
 
-def with_bottom_line_marker(text: str, marker: str) -> str:
-    """The record's text with ``marker`` appended to its (plain, unquoted) bottom line, all else as typed."""
+def with_bottom_line_marker(text: str, marker: str, key: str = "bottom_line") -> str:
+    """The record's text with ``marker`` appended to its (plain, unquoted) bottom line (or other top-level
+    text ``key``), all else as typed."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
-    value = next((v for k, v in root.value if k.value == "bottom_line"), None) if root is not None else None
+    value = next((v for k, v in root.value if k.value == key), None) if root is not None else None
     if not isinstance(value, yaml.ScalarNode) or value.style is not None:
-        raise RuntimeError("the record has no plain bottom_line to edit")
+        raise RuntimeError(f"the record has no plain {key} to edit")
     end = value.end_mark.index
     return f"{text[:end]} {marker}{text[end:]}"
 
@@ -411,7 +424,8 @@ def bench_serve(result: SiteResult, config: Path, docs: Path, full_index: dict[s
     """Edit one record under ``mkdocs serve`` and time until the served page shows the edit.
 
     The served search index must then equal the full build's, entry for entry, except for the edited
-    page's entries, which must be at the same places and hold the edit.
+    page's entries, which must be at the same places and hold the edit. Then, with the record as it was,
+    the same for the conclusion of a question, if there is one (its page timed, its index not compared).
     """
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
@@ -450,6 +464,13 @@ def bench_serve(result: SiteResult, config: Path, docs: Path, full_index: dict[s
                 print(f"  N={result.n} serve edit {attempt + 1}/{edits}: visible after "
                       f"{result.serve_edit[-1]:.2f} s, search index {'ok' if ok else 'WRONG'}", file=sys.stderr)
                 attempt += 1
+            record.write_text(original, encoding="utf-8")
+            if not _poll(lambda: "Edited for the benchmark" not in (fetch(page_url) or ""), proc, SERVE_TIMEOUT):
+                result.serve_note = f"the restored record did not appear within {SERVE_TIMEOUT} s"
+                return
+            questions = sorted((docs / "questions").glob("*.yaml"))
+            if questions:
+                time_question_edits(result, questions[0], base + f"questions/{questions[0].stem}/", proc, edits)
         finally:
             record.write_text(original, encoding="utf-8")
             proc.terminate()
@@ -459,6 +480,26 @@ def bench_serve(result: SiteResult, config: Path, docs: Path, full_index: dict[s
                 proc.kill()
                 _, usage = _wait(proc, 30)
             result.serve_mb = peak_mb(proc, usage)
+
+
+def time_question_edits(result: SiteResult, question: Path, page_url: str, proc: subprocess.Popen[bytes],
+                        edits: int) -> None:
+    """Edit the question's conclusion ``edits`` times under serve; time until its page shows each edit."""
+    original = question.read_text(encoding="utf-8")
+    try:
+        for attempt in range(edits):
+            marker = f"Question edited for the benchmark {attempt + 1}-{os.getpid()}."
+            time.sleep(1.0)  # let the watcher settle after the previous build
+            question.write_text(with_bottom_line_marker(original, marker, "conclusion"), encoding="utf-8")
+            edited_at = time.perf_counter()
+            if not _poll(lambda m=marker: m in (fetch(page_url) or ""), proc, SERVE_TIMEOUT):
+                result.serve_note = f"the question edit did not appear within {SERVE_TIMEOUT} s"
+                return
+            result.serve_question_edit.append(time.perf_counter() - edited_at)
+            print(f"  N={result.n} serve question edit {attempt + 1}/{edits}: visible after "
+                  f"{result.serve_question_edit[-1]:.2f} s", file=sys.stderr)
+    finally:
+        question.write_text(original, encoding="utf-8")
 
 
 def index_difference(full: dict[str, Any], served: dict[str, Any], edited: str, marker: str) -> str:
@@ -579,6 +620,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-site", action="store_true", help="measure validation only")
     parser.add_argument("--skip-validation", action="store_true", help="measure the site only")
     parser.add_argument("--keep", action="store_true", help="keep the temporary workspace")
+    parser.add_argument("--note", default="", help="a sentence for the page on how this run departs from make bench")
     parser.add_argument("--prerender", nargs=2, metavar=("CONFIG", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.prerender:
@@ -624,6 +666,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     context = {
         "seed": args.seed,
+        "note": args.note,
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "load_start": load_start,
         "load_end": _load(),

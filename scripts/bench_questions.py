@@ -1,7 +1,7 @@
 """Benchmark of evidence questions: N synthetic trials (default 1,000) and Q questions (default 100) over them.
 
 ``make bench`` runs it after the other benchmarks. Each question pools one binary endpoint of 10 trials
-(the first result of each parallel-group synthetic trial whose comparison has counts). Times are medians of
+(``scripts/synth.py``: the first binary result of each published synthetic trial). Times are medians of
 repeated runs in one process: checking the trials alone (``check_paths`` on the trials folder, as
 ``validate`` does), the same with the questions (which adds the cross-record stage: linking, pooling,
 leave-one-out and cumulative runs, GRADE signals), and rendering every question page. The difference per
@@ -28,7 +28,6 @@ from evidencekb.pipeline import check_paths  # noqa: E402
 from evidencekb.render import PageLinks  # noqa: E402
 
 RESULTS = ROOT / "build" / "bench" / "questions.json"
-PER_QUESTION = 10
 
 
 def median_seconds(function: Callable[[], object], runs: int) -> float:
@@ -38,33 +37,6 @@ def median_seconds(function: Callable[[], object], runs: int) -> float:
         function()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def poolable(trials_dir: Path) -> list[tuple[str, str, str | None]]:
-    """(trial, endpoint, analysis population) of each parallel trial's first result with counts to pool."""
-    records, _ = check_paths([str(trials_dir)], compute=True)
-    found = []
-    for record in records:
-        trial = record.trial
-        if trial is None or record.computed is None or trial.design.model != "parallel":
-            continue
-        for comparison in record.computed.comparisons:
-            if comparison.binary is not None:
-                result = trial.results[comparison.result]
-                found.append((trial.id, result.endpoint, result.analysis_population))
-                break
-    return found
-
-
-def question_text(index: int, uses: list[tuple[str, str, str | None]]) -> str:
-    studies = "".join(
-        f"      - {{trial: {t}, endpoint: {e}" + (f", analysis_population: {p}" if p else "") + "}\n"
-        for t, e, p in uses)
-    return (f"schema_version: 1\nid: question-{index:03d}\nstatus: published\ntitle: Synthetic question {index}\n"
-            f"short_name: Q{index}\npico: {{population: Adults., intervention: drug, comparator: control}}\n"
-            "outcomes:\n  - id: response\n    label: Response\n    kind: benefit\n    importance: critical\n"
-            "    better: higher\n    analysis: {measure: rr}\n    studies:\n" + studies +
-            "conclusion: Synthetic.\nreview: {last_reviewed: 2026-12-01, reviewers: [bench]}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,11 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         content = Path(tmp) / "content"
         trials_dir, questions_dir = content / "trials", content / "questions"
         synth.write(args.trials, str(trials_dir))
-        uses = poolable(trials_dir)
-        questions_dir.mkdir()
-        for q in range(args.questions):
-            chosen = [uses[(q * PER_QUESTION + j) % len(uses)] for j in range(PER_QUESTION)]
-            (questions_dir / f"question-{q:03d}.yaml").write_text(question_text(q, chosen), encoding="utf-8")
+        synth.write_questions(args.questions, str(trials_dir), str(questions_dir))
         trials_only = median_seconds(lambda: check_paths([str(trials_dir)]), args.runs)
         both = median_seconds(lambda: check_paths([str(trials_dir), str(questions_dir)]), args.runs)
         records, _ = check_paths([str(trials_dir), str(questions_dir)])
@@ -90,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         render = median_seconds(lambda: [r.kind.render(r.model, r.computed, r.document, PageLinks(), {})
                                          for r in questions], args.runs)
     result = {
-        "trials": args.trials, "questions": args.questions, "trials_per_question": PER_QUESTION,
+        "trials": args.trials, "questions": args.questions, "trials_per_question": synth.TRIALS_PER_QUESTION,
         "question_errors": len(errors), "validate_trials_s": trials_only, "validate_with_questions_s": both,
         "per_question_check_ms": 1000 * (both - trials_only) / args.questions,
         "per_question_render_ms": 1000 * render / args.questions,

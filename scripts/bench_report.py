@@ -61,6 +61,10 @@ class SiteResult:
     trial_pages: int = 0
     search_pages: int = 0
     serve_edit: list[float] = field(default_factory=list)
+    serve_question_edit: list[float] = field(default_factory=list)
+    questions: int = 0
+    full_no_questions: list[float] = field(default_factory=list)
+    """The full build of the same site without its questions: the questions' share of the build."""
     serve_initial: float = math.nan
     serve_mb: float = 0.0
     serve_index_ok: bool | None = None
@@ -126,6 +130,9 @@ def evaluate(
             targets.append(Target("edit visible under mkdocs serve", "< 2 s", f"{edit:.1f} s", edit < 2))
         else:
             targets.append(Target("edit visible under mkdocs serve", "< 2 s", s.serve_note or "not measured", False))
+        if s.serve_question_edit:
+            edit = median(s.serve_question_edit)
+            targets.append(Target("question edit visible under mkdocs serve", "< 2 s", f"{edit:.1f} s", edit < 2))
         ok = s.serve_index_ok
         targets.append(Target("search index complete after the edit", "all pages",
                               {True: "all pages", False: s.serve_note or "incomplete", None: "not measured"}[ok], ok))
@@ -247,6 +254,8 @@ def render_page(
         " commands interleaved; compare the **ratios**, which the noise affects least.",
         "",
     ]
+    if context.get("note"):
+        lines += ['!!! note "How this run was made"', f"    {context['note']}", ""]
     if target_n != TARGET_N:
         lines += [f'!!! warning "Quick run"\n    The targets are for N = {TARGET_N:,}; this run stopped at'
                   f" N = {target_n:,}, so they are evaluated there for orientation only.", ""]
@@ -297,18 +306,25 @@ def render_page(
             " *edit*: seconds from saving an edit of one record to the served page showing it under"
             " `mkdocs serve --dirty --no-strict` (as `make serve` runs it; 127.0.0.1, a free port); the served"
             " search index must then equal the full build's entry for entry, except that the edited page's"
-            " entries hold the edit.",
+            " entries hold the edit. The site holds N / 10 synthetic questions (`scripts/synth.py`), each"
+            " pooling one binary result of 10 synthetic trials; *without questions*: the same full build with the"
+            " questions left out, so the difference over the number of questions is the build cost per question."
+            " *question edit*: the same as *edit* for a question's conclusion.",
             "",
-            "| N | full build (s) | bare build (s) | full / bare | serve: first page (s) | serve: edit visible (s)"
+            "| N | questions | full build (s) | without questions (s) | per question (s) | bare build (s)"
+            " | full / bare | serve: first page (s) | serve: edit visible (s) | serve: question edit visible (s)"
             " | search index after the edit |",
-            "|---:|---:|---:|---:|---:|---:|---|",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for n, s in sorted(sites.items()):
             full, bare = median(s.full), median(s.bare)
+            without = median(s.full_no_questions) if s.full_no_questions else math.nan
+            per_question = fmt((full - without) / s.questions) if s.questions and s.full_no_questions else "-"
             edit = fmt(median(s.serve_edit)) if s.serve_edit else "-"
+            question_edit = fmt(median(s.serve_question_edit)) if s.serve_question_edit else "-"
             index_ok = {True: "complete", False: "**incomplete**", None: "-"}[s.serve_index_ok]
-            lines.append(f"| {n:,} | {fmt(full)} | {fmt(bare)} | {ratio(full, bare):.2f} | {fmt(s.serve_initial)} |"
-                         f" {edit} | {index_ok} |")
+            lines.append(f"| {n:,} | {s.questions} | {fmt(full)} | {fmt(without)} | {per_question} | {fmt(bare)} |"
+                         f" {ratio(full, bare):.2f} | {fmt(s.serve_initial)} | {edit} | {question_edit} | {index_ok} |")
         lines += [
             "",
             "| N | site (MB) | site, gzip (MB) | bare site (MB) | search index (MB) | trial page median (KB)"

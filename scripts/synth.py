@@ -1,4 +1,6 @@
-"""Write N synthetic, valid trial records for benchmarks: ``synth.py --n N --out DIR [--seed S]``.
+"""Write N synthetic, valid trial records for benchmarks: ``synth.py --n N --out DIR [--seed S]``, and
+with ``--questions Q --questions-out DIR`` Q evidence questions over them, each pooling the risk ratio of
+the first binary result of 10 of the trials (in turn).
 
 Each record follows the shape of ``content/trials/proderm.yaml`` (sources, design with periods and
 eligibility, 2 to 4 arms, populations, participant flow, baseline, binary / continuous / time-to-event
@@ -625,16 +627,67 @@ def write(n: int, out: str, seed: int = 1) -> list[str]:
     return paths
 
 
+TRIALS_PER_QUESTION = 10
+
+
+def poolable(trials_dir: str) -> list[tuple[str, str, str | None]]:
+    """(trial, endpoint, analysis population) of each published trial's first result with counts to pool."""
+    found = []
+    for name in sorted(os.listdir(trials_dir)):
+        with open(os.path.join(trials_dir, name), "rb") as handle:
+            record = yaml.load(handle, Loader=yaml.CSafeLoader)
+        if record["status"] != "published" or record["design"]["model"] != "parallel":
+            continue
+        result = next((r for r in record["results"] if "binary" in r), None)
+        if result is not None:
+            found.append((record["id"], result["endpoint"], result.get("analysis_population")))
+    return found
+
+
+def question_text(index: int, uses: list[tuple[str, str, str | None]]) -> str:
+    """A published question pooling the risk ratio of the given trial endpoints."""
+    studies = "".join(
+        f"      - {{trial: {t}, endpoint: {e}" + (f", analysis_population: {p}" if p else "") + "}\n"
+        for t, e, p in uses)
+    return (f"schema_version: 1\nid: question-{index:03d}\nstatus: published\ntitle: Synthetic question {index}\n"
+            f"short_name: Q{index}\npico: {{population: Adults., intervention: drug, comparator: control}}\n"
+            "outcomes:\n  - id: response\n    label: Response\n    kind: benefit\n    importance: critical\n"
+            "    better: higher\n    analysis: {measure: rr}\n    studies:\n" + studies +
+            "conclusion: Synthetic.\nreview: {last_reviewed: 2026-12-01, reviewers: [bench]}\n")
+
+
+def write_questions(count: int, trials_dir: str, out: str, per_question: int = TRIALS_PER_QUESTION) -> list[str]:
+    """Write ``count`` questions into ``out``, each pooling ``per_question`` of the trials in ``trials_dir``
+    (taken in turn, so that every poolable trial is read by some question once there are enough)."""
+    uses = poolable(trials_dir)
+    os.makedirs(out, exist_ok=True)
+    paths = []
+    for q in range(count if uses else 0):
+        chosen = [uses[(q * per_question + j) % len(uses)] for j in range(min(per_question, len(uses)))]
+        path = os.path.join(out, f"question-{q:03d}.yaml")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(question_text(q, chosen))
+        paths.append(path)
+    return paths
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, required=True, help="number of records")
     parser.add_argument("--out", required=True, help="folder to write the records into (created if missing)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    parser.add_argument("--questions", type=int, default=0, help="questions over the records (default: none)")
+    parser.add_argument("--questions-out", help="folder to write the questions into (required with --questions)")
     args = parser.parse_args(argv)
-    if args.n < 0:
-        parser.error("--n must be >= 0")
+    if args.n < 0 or args.questions < 0:
+        parser.error("--n and --questions must be >= 0")
+    if args.questions and not args.questions_out:
+        parser.error("--questions needs --questions-out")
     write(args.n, args.out, args.seed)
     print(f"{args.n} synthetic record(s) written to {args.out}", file=sys.stderr)
+    if args.questions:
+        write_questions(args.questions, args.out, args.questions_out)
+        print(f"{args.questions} synthetic question(s) written to {args.questions_out}", file=sys.stderr)
     return 0
 
 
