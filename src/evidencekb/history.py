@@ -5,7 +5,10 @@ already. ``git log`` lists, oldest first, each commit that touched a record file
 the file before and after it; ``git cat-file --batch`` (one process for the whole history) gives their
 text, and each version goes through the same pipeline as ``evidencekb validate``
 (``evidencekb.pipeline``). The two versions of each change are compared by their kind's describer
-(``evidencekb.changes``), which keeps what matters to a reader and counts the rest as cosmetic.
+(``evidencekb.changes``), which keeps what matters to a reader and counts the rest as cosmetic. After
+each commit, every question whose version or trials changed is pooled again from that commit's versions,
+and a pooled result that moved joins the question's entry for the commit (``evidencekb.questions.history``),
+also when only a trial it reads changed. Each version is checked once, by blob id.
 
 git runs with argument lists, never through a shell. A version that is not valid (a commit that broke
 the record, fixed by a later one) is skipped: the next change is compared with the last valid version.
@@ -17,6 +20,7 @@ no history at all, and :attr:`History.missing` says why.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import re
@@ -24,9 +28,10 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from evidencekb.changes import Change, describe
+from evidencekb.changes import KIND_ORDER, Change, describe
 from evidencekb.content_rules import RECORD_SUFFIXES
 from evidencekb.pipeline import CheckedRecord, check_record, no_cycle_collection
+from evidencekb.questions.history import PooledHistory
 
 _RAW = re.compile(r"^\n?:\d{6} \d{6} ([0-9a-f]{40}) ([0-9a-f]{40}) ([ADMT])$")
 _NO_BLOB = "0" * 40
@@ -93,29 +98,40 @@ def _entries(root: str, content_dir: str) -> list[Entry]:
                "--format=%x1e%H%x00%ct%x00%s", "HEAD", "--", content)
     entries: list[Entry] = []
     last: dict[str, tuple[str, CheckedRecord]] = {}  # per file: its last valid version (blob id, record)
-    with _BlobReader(root) as blobs, no_cycle_collection():
+    pooled = PooledHistory()
+    with _Versions(root) as versions, no_cycle_collection():
         for commit, changed in _commits(log.decode("utf-8", errors="replace")):
+            made: dict[str, Entry] = {}
             for old, new, path in changed:
                 if not path.startswith(prefix) or not path.endswith(RECORD_SUFFIXES):
                     continue
-                record = os.path.splitext(path[len(prefix):])[0]
-                entry = _entry(commit, record, path, old, new, last, blobs)
+                entry = _entry(commit, _record_name(path, prefix), path, old, new, last, versions)
+                pooled.track(path, last.get(path))
                 if entry is not None:
-                    entries.append(entry)
+                    made[path] = entry
+            for path, moves in pooled.moved().items():
+                entry = made.get(path, Entry(commit, _record_name(path, prefix), ()))
+                changes = sorted(entry.changes + tuple(moves), key=lambda c: KIND_ORDER.index(c.kind))
+                made[path] = dataclasses.replace(entry, changes=tuple(changes))
+            entries.extend(made.values())
     entries.reverse()
     return entries
 
 
+def _record_name(path: str, prefix: str) -> str:
+    return os.path.splitext(path[len(prefix):])[0]
+
+
 def _entry(commit: Commit, record: str, path: str, old: str, new: str,
-           last: dict[str, tuple[str, CheckedRecord]], blobs: _BlobReader) -> Entry | None:
+           last: dict[str, tuple[str, CheckedRecord]], versions: _Versions) -> Entry | None:
     before = last.get(path)
     if before is not None and before[0] != old and old != _NO_BLOB:
-        parsed = _version(path, old, blobs)  # the file came from another line of history (a merged branch)
+        parsed = versions.checked(path, old)  # the file came from another line of history (a merged branch)
         before = (old, parsed) if parsed.valid else before
     if new == _NO_BLOB:
         last.pop(path, None)
         return Entry(commit, record, (Change("record", "Record removed"),)) if before else None
-    after = _version(path, new, blobs)
+    after = versions.checked(path, new)
     if not after.valid:
         return None
     last[path] = (new, after)
@@ -123,11 +139,6 @@ def _entry(commit: Commit, record: str, path: str, old: str, new: str,
         return Entry(commit, record, (Change("record", "Record added"),))
     changes, cosmetic = describe(before[1], after)
     return Entry(commit, record, tuple(changes), cosmetic)
-
-
-def _version(path: str, blob: str, blobs: _BlobReader) -> CheckedRecord:
-    """One version through the pipeline; its effects (most of the cost) are computed only when compared."""
-    return check_record(f"{blob[:12]}:{path}", blobs.read(blob))
 
 
 def _commits(log: str) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
@@ -176,6 +187,26 @@ class _BlobReader:
             raise _GitError(f"git cat-file: no blob {blob}")
         data = self.process.stdout.read(int(header[2]) + 1)  # the content and a line feed
         return data[:-1]
+
+
+class _Versions(_BlobReader):
+    """Each version of a record through the pipeline once: by blob id (and file, which decides its kind), the
+    same text is the same checked record. A file edited on two branches is compared, after the merge, with
+    a version checked before; its effects (most of the cost) are computed only when compared, and then kept."""
+
+    def __init__(self, root: str) -> None:
+        super().__init__(root)
+        self._checked: dict[tuple[str, str], CheckedRecord] = {}
+
+    def checked(self, path: str, blob: str) -> CheckedRecord:
+        key = (blob, path)
+        if key not in self._checked:
+            self._checked[key] = check_record(f"{blob[:12]}:{path}", self.read(blob))
+        return self._checked[key]
+
+    def __enter__(self) -> _Versions:
+        super().__enter__()
+        return self
 
 
 def _git(cwd: str, *args: str) -> bytes:
