@@ -25,6 +25,7 @@ import datetime
 import os
 import re
 import subprocess
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -35,6 +36,8 @@ from evidencekb.questions.history import PooledHistory
 
 _RAW = re.compile(r"^\n?:\d{6} \d{6} ([0-9a-f]{40}) ([0-9a-f]{40}) ([ADMT])$")
 _NO_BLOB = "0" * 40
+KEPT_VERSIONS = 512
+"""Checked versions kept for reuse: enough for the files edited on the branches of a merge."""
 
 
 @dataclass(frozen=True)
@@ -124,12 +127,13 @@ def _record_name(path: str, prefix: str) -> str:
 
 def _entry(commit: Commit, record: str, path: str, old: str, new: str,
            last: dict[str, tuple[str, CheckedRecord]], versions: _Versions) -> Entry | None:
-    before = last.get(path)
+    before = current = last.get(path)
     if before is not None and before[0] != old and old != _NO_BLOB:
         parsed = versions.checked(path, old)  # the file came from another line of history (a merged branch)
         before = (old, parsed) if parsed.valid else before
     if new == _NO_BLOB:
         last.pop(path, None)
+        versions.superseded(current)
         return Entry(commit, record, (Change("record", "Record removed"),)) if before else None
     after = versions.checked(path, new)
     if not after.valid:
@@ -138,6 +142,7 @@ def _entry(commit: Commit, record: str, path: str, old: str, new: str,
     if before is None:
         return Entry(commit, record, (Change("record", "Record added"),))
     changes, cosmetic = describe(before[1], after)
+    versions.superseded(before, current)
     return Entry(commit, record, tuple(changes), cosmetic)
 
 
@@ -192,17 +197,33 @@ class _BlobReader:
 class _Versions(_BlobReader):
     """Each version of a record through the pipeline once: by blob id (and file, which decides its kind), the
     same text is the same checked record. A file edited on two branches is compared, after the merge, with
-    a version checked before; its effects (most of the cost) are computed only when compared, and then kept."""
+    a version checked before, and a revert brings an old version back.
+
+    The latest :data:`KEPT_VERSIONS` versions are kept (besides each file's current one, which the history
+    holds). A version's effects (most of the cost) are computed only when it is compared, and dropped once
+    it is no longer its file's current version: they take ten times the memory of the checked record, and
+    are computed again in the rare case that the version comes back.
+    """
 
     def __init__(self, root: str) -> None:
         super().__init__(root)
-        self._checked: dict[tuple[str, str], CheckedRecord] = {}
+        self._checked: OrderedDict[tuple[str, str], CheckedRecord] = OrderedDict()
 
     def checked(self, path: str, blob: str) -> CheckedRecord:
         key = (blob, path)
-        if key not in self._checked:
+        if key in self._checked:
+            self._checked.move_to_end(key)
+        else:
             self._checked[key] = check_record(f"{blob[:12]}:{path}", self.read(blob))
+            if len(self._checked) > KEPT_VERSIONS:
+                self._checked.popitem(last=False)
         return self._checked[key]
+
+    @staticmethod
+    def superseded(*versions: tuple[str, CheckedRecord] | None) -> None:
+        for version in versions:
+            if version is not None:
+                version[1].computed = None
 
     def __enter__(self) -> _Versions:
         super().__enter__()
