@@ -351,3 +351,28 @@ def test_the_question_feed_has_the_pooled_move_with_stable_ids(pooled_repo: Path
     assert feed.entries[2].summary == (f"{TIS}: pooled result, moved by a change to proderm: "
                                        f"{katz_rr(37, 47, 21, 48)} \u2192 {katz_rr(35, 47, 21, 48)}")
     assert len({e.id for e in feed.entries}) == 4
+
+
+def test_a_file_edited_on_two_merged_branches_is_compared_with_its_own_parent(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "branches"
+    (repo / "content" / "trials").mkdir(parents=True)
+    shutil.copy(ROOT / "content" / "trials" / "proderm.yaml", repo / "content" / "trials")
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "ProDERM record", "2026-01-05T10:00:00Z")
+    git(repo, "checkout", "-q", "-b", "count")
+    commit(repo, "Correct a count", "2026-02-10T10:00:00Z", PRIMARY, PRIMARY.replace("37", "35"))
+    git(repo, "checkout", "-q", "main")
+    commit(repo, "Reviewed again", "2026-03-10T10:00:00Z", "last_reviewed: 2026-11-24", "last_reviewed: 2026-11-30")
+    git(repo, "merge", "-q", "--no-edit", "count", date="2026-03-11T10:00:00Z")
+    checked: list[str] = []
+
+    def counted(path: str, raw: bytes | None = None) -> CheckedRecord:
+        checked.append(path)
+        return check_record(path, raw)
+
+    monkeypatch.setattr(history_module, "check_record", counted)
+    review, count, added = read_history(str(repo / "content")).of("trials/proderm")
+    # the review was made on the first version, not on the corrected count that the other branch made
+    assert review.changes == (Change("review", "Last reviewed", "2026-11-24", "2026-11-30"),)
+    assert len(checked) == len(set(checked)) == 3  # the first version, read again as the review's parent

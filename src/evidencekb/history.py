@@ -25,7 +25,7 @@ import datetime
 import os
 import re
 import subprocess
-from collections import OrderedDict
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -36,8 +36,6 @@ from evidencekb.questions.history import PooledHistory
 
 _RAW = re.compile(r"^\n?:\d{6} \d{6} ([0-9a-f]{40}) ([0-9a-f]{40}) ([ADMT])$")
 _NO_BLOB = "0" * 40
-KEPT_VERSIONS = 512
-"""Checked versions kept for reuse: enough for the files edited on the branches of a merge."""
 
 
 @dataclass(frozen=True)
@@ -99,16 +97,19 @@ def _entries(root: str, content_dir: str) -> list[Entry]:
     prefix = "" if content == "." else content.replace(os.sep, "/") + "/"
     log = _git(root, "log", "--reverse", "--no-merges", "--no-renames", "--no-abbrev", "--raw", "-z",
                "--format=%x1e%H%x00%ct%x00%s", "HEAD", "--", content)
+    commits = [(commit, [(old, new, path) for old, new, path in changed
+                         if path.startswith(prefix) and path.endswith(RECORD_SUFFIXES)])
+               for commit, changed in _commits(log.decode("utf-8", errors="replace"))]
+    uses = Counter((blob, path) for _, changed in commits for old, new, path in changed for blob in (old, new))
     entries: list[Entry] = []
     last: dict[str, tuple[str, CheckedRecord]] = {}  # per file: its last valid version (blob id, record)
     pooled = PooledHistory()
-    with _Versions(root) as versions, no_cycle_collection():
-        for commit, changed in _commits(log.decode("utf-8", errors="replace")):
+    with _Versions(root, uses) as versions, no_cycle_collection():
+        for commit, changed in commits:
             made: dict[str, Entry] = {}
             for old, new, path in changed:
-                if not path.startswith(prefix) or not path.endswith(RECORD_SUFFIXES):
-                    continue
                 entry = _entry(commit, _record_name(path, prefix), path, old, new, last, versions)
+                versions.used(path, old, new)
                 pooled.track(path, last.get(path))
                 if entry is not None:
                     made[path] = entry
@@ -199,25 +200,30 @@ class _Versions(_BlobReader):
     same text is the same checked record. A file edited on two branches is compared, after the merge, with
     a version checked before, and a revert brings an old version back.
 
-    The latest :data:`KEPT_VERSIONS` versions are kept (besides each file's current one, which the history
-    holds). A version's effects (most of the cost) are computed only when it is compared, and dropped once
-    it is no longer its file's current version: they take ten times the memory of the checked record, and
-    are computed again in the rare case that the version comes back.
+    ``uses`` counts the changes that name each version (as their old or new side); a version is kept until
+    its last one, so that only the versions the history will need again stay in memory. Its effects (most
+    of the cost) are computed only when it is compared, and dropped once it is no longer its file's current
+    version: they take ten times the memory of the checked record, and are computed again in the rare case
+    that the version comes back.
     """
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, uses: Counter[tuple[str, str]]) -> None:
         super().__init__(root)
-        self._checked: OrderedDict[tuple[str, str], CheckedRecord] = OrderedDict()
+        self._uses = uses
+        self._checked: dict[tuple[str, str], CheckedRecord] = {}
 
     def checked(self, path: str, blob: str) -> CheckedRecord:
         key = (blob, path)
-        if key in self._checked:
-            self._checked.move_to_end(key)
-        else:
+        if key not in self._checked:
             self._checked[key] = check_record(f"{blob[:12]}:{path}", self.read(blob))
-            if len(self._checked) > KEPT_VERSIONS:
-                self._checked.popitem(last=False)
         return self._checked[key]
+
+    def used(self, path: str, *blobs: str) -> None:
+        """One change named these versions: forget each that no later change names."""
+        for blob in blobs:
+            self._uses[blob, path] -= 1
+            if self._uses[blob, path] <= 0:
+                self._checked.pop((blob, path), None)
 
     @staticmethod
     def superseded(*versions: tuple[str, CheckedRecord] | None) -> None:
