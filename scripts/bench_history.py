@@ -127,7 +127,10 @@ def history_section(result: dict[str, Any], load: str = "") -> list[str]:
              f" `scripts/bench_history.py`): {result['records']:,} synthetic trial records and the repository's"
              f" question with its three trials, {result['commits']} commits (each edits ten records; every tenth"
              " also moves the question's pooled result). Best of the runs, each in its own process; peak"
-             " resident memory of the process." + (f" Load average {load}." if load else ""), "",
+             " resident memory of the process." + (f" Load average {load}." if load else "")
+             + " The time grows with the history's entries (N + 10 (C - 1)) and with the count changes, whose"
+             " two versions have their effects recomputed; the pooled results add a pooling of the question"
+             " per commit that changes it or its trials.", "",
              "| reader | history entries | pooled results moved | seconds | peak memory (MB) |",
              "|---|---:|---:|---:|---:|"]
     rows = [("this commit", result)]
