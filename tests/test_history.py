@@ -300,7 +300,7 @@ def katz_rr(a: int, n1: int, c: int, n2: int) -> str:
     rr = (a / n1) / (c / n2)
     se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
     z = 1.959963984540054
-    return f"RR {rr:.3f} [{rr * math.exp(-z * se):.3f}, {rr * math.exp(z * se):.3f}] (1 trials)"
+    return f"RR {rr:.3f} [{rr * math.exp(-z * se):.3f}, {rr * math.exp(z * se):.3f}] (1 trial)"
 
 
 def test_a_count_change_in_a_pooled_trial_moves_the_question_pooled_result(pooled_repo: Path) -> None:
@@ -310,7 +310,7 @@ def test_a_count_change_in_a_pooled_trial_moves_the_question_pooled_result(poole
         "Revert the count", "Second rater", "Correct a count", "Question and trials"]
     moved = f"{TIS}: pooled result, moved by a change to proderm"
     # ProDERM's TIS >= 20 at week 16: 37/47 IVIG first vs 21/48 placebo first (NEJM 2022, fact sheet), then 35/47
-    assert katz_rr(37, 47, 21, 48) == "RR 1.799 [1.264, 2.562] (1 trials)"
+    assert katz_rr(37, 47, 21, 48) == "RR 1.799 [1.264, 2.562] (1 trial)"
     assert count.changes == (Change("effect", moved, katz_rr(37, 47, 21, 48), katz_rr(35, 47, 21, 48)),)
     assert revert.changes == (Change("effect", moved, katz_rr(35, 47, 21, 48), katz_rr(37, 47, 21, 48)),)
     assert added.changes == (Change("record", "Record added"),)  # nothing to compare the first results with

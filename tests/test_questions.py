@@ -359,8 +359,8 @@ def test_changing_one_count_moves_the_pooled_result_the_row_and_the_diff(
     assert main(["diff", "HEAD"]) == 0
     out = capsys.readouterr().out
     assert "Pooled results of questions that moved:" in out
-    assert (f"ivig-dermatomyositis / tis20-response: RR 1.799 [1.264, 2.562] (1 trials) -> "
-            f"RR {rr:.3f} [{low:.3f}, {high:.3f}] (1 trials)") in out
+    assert (f"ivig-dermatomyositis / tis20-response: RR 1.799 [1.264, 2.562] (1 trial) -> "
+            f"RR {rr:.3f} [{low:.3f}, {high:.3f}] (1 trial)") in out
 
 
 def test_two_question_files_with_one_id(tmp_path: Path) -> None:
