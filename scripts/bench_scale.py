@@ -25,6 +25,7 @@ from typing import Any
 
 import bench
 from bench import BIN, ROOT, mkdocs_env, run
+from evidencekb.sitebuild import RESULTS_AHEAD_PER_WORKER as RESULTS_AHEAD
 
 RESULTS = ROOT / "build" / "bench" / "scale.json"
 PAGE = ROOT / "content" / "benchmarks.md"
@@ -172,8 +173,16 @@ def section(saved: dict[str, Any]) -> str:
         lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     cells = [f"{results[n][k] / n / 1024:.1f}" for n in sizes for k in ("site_raw", "site_gzip")]
     lines.append("| **whole site** | " + " | ".join(cells) + " |")
-    lines += ["", "What the build holds per record, by stage: the resident memory (VmRSS, MB) at the end of each"
-              " stage, and the difference per added record between the two N.", "",
+    lines += ["", "What the build holds per record, by stage. By design: once the records are listed, each"
+              " record's job (its path and the links of its page) and MkDocs' file entries for its page; while"
+              " MkDocs converts the pages, each record's summary (its diagnostics, tags and trial-table row),"
+              " MkDocs' page object (title, table of contents, anchors) and an offset into the file of"
+              " converted pages (`evidencekb.pagestore`; the HTML itself waits on disk), while at most"
+              f" {RESULTS_AHEAD} finished results per worker wait in memory and each record's page text and"
+              " computed JSON are released once MkDocs has the page and the archive has the JSON; once the pages"
+              " are written, also the search index's entries of each page (the search plugin's). Measured: the"
+              " resident memory (VmRSS, MB) at the end of each stage, and the difference per added record"
+              " between the two N.", "",
               "| stage | " + " | ".join(f"N = {n:,} (MB)" for n in sizes) + " | KB per added record |",
               "|---|" + "---:|" * (len(sizes) + 1)]
     for stage in results[small]["stages"]:

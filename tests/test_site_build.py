@@ -187,7 +187,7 @@ def test_downloads_yaml_and_deterministic_computed_json(built_sites: BuiltSites,
     from evidencekb.pipeline import check_record
 
     hrefs = [a.attrs["href"] for a in proderm.find_all("a") if "download" in a.attrs]
-    assert hrefs == ["../proderm.yaml", "proderm.computed.json", "../trials.tar.gz"]
+    assert hrefs == ["../proderm.yaml", "proderm.computed.json"]
     site = built_sites.real / "trials/proderm"
     assert (site / hrefs[0]).resolve().read_bytes() == (ROOT / "content/trials/proderm.yaml").read_bytes()
     written = (site / hrefs[1]).read_text(encoding="utf-8")

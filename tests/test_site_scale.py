@@ -106,6 +106,7 @@ def test_an_archive_only_site_has_no_per_trial_copies_and_holds_their_bytes(
     for copy in copies:
         assert members["trials/" + copy.rsplit("/", 1)[-1]] == (each / copy).read_bytes()
     json.loads(members[next(n for n in members if n.endswith(".json"))])
+    assert "trials.tar.gz" not in (each / "proderm" / "index.html").read_text(encoding="utf-8")
     page = (archive / "proderm" / "index.html").read_text(encoding="utf-8")
     assert 'href="../trials.tar.gz" download' in page and "proderm.computed.json" in page
     assert 'href="proderm.computed.json"' not in page and 'href="../proderm.yaml"' not in page

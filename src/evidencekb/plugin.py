@@ -433,7 +433,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         return PageLinks(
             record=get_relative_url(record_file.url, page_url) if record_file and each else None,
             computed=get_relative_url(json_url, page_url) if each else None,
-            bulk=get_relative_url(File(self._bulk_uri(), None, config.site_dir, False).url, page_url),
+            bulk=None if each else get_relative_url(File(self._bulk_uri(), None, config.site_dir, False).url, page_url),
             methods=self._link(files, "methods.md", page_url),
             glossary=self._link(files, "glossary.md", page_url),
             home=self._link(files, "index.md", page_url),
