@@ -31,6 +31,7 @@ RESULTS = ROOT / "build" / "bench" / "scale.json"
 PAGE = ROOT / "content" / "benchmarks.md"
 HEADING = "## Scale"
 SITE_LIMIT_MB = 600
+BUDGET_N = 10_000
 RSS_LIMIT_MB = 500
 TIME_GROWTH_LIMIT = 12.0
 
@@ -133,9 +134,7 @@ def growth(results: dict[int, dict[str, Any]], key: str) -> float:
 def section(saved: dict[str, Any]) -> str:
     """The "Scale" section of the benchmarks page."""
     results = {int(n): r for n, r in saved["results"].items()}
-    sizes = sorted(results)
-    small, large = sizes[0], sizes[-1]
-    mb = 1024 * 1024
+    sizes, mb = sorted(results), 1024 * 1024
     lines = [HEADING, "",
              f"Measured on {saved['date']} at commit {saved['commit']} by `BENCH_LARGE=1 make bench`"
              f" (`scripts/bench_scale.py`), {saved['repeats']} run(s) per N, validate and the build interleaved;"
@@ -150,8 +149,16 @@ def section(saved: dict[str, Any]) -> str:
         lines.append(f"| {n:,} | {statistics.median(r['validate']):.1f} | {r['validate_mb']:.0f} |"
                      f" {statistics.median(r['build']):.1f} | {r['build_mb']:.0f} | {r['site_raw'] / mb:.1f} |"
                      f" {r['site_gzip'] / mb:.1f} | {r['site_files']:,} | {'; '.join(r['load'])} |")
-    lines += ["", f"Growth from N = {small:,} to N = {large:,} ({large / small:.0f}x the records):", "",
-              "| measure | growth | target |", "|---|---:|---|"]
+    lines += [""] + [f"- {note}" for note in saved.get("notes", [])]
+    if len(sizes) > 1:
+        lines += _growth_table(results)
+    return "\n".join(lines + _bytes_table(results) + _stage_table(results))
+
+
+def _growth_table(results: dict[int, dict[str, Any]]) -> list[str]:
+    small, large = min(results), max(results)
+    lines = ["", f"Growth from N = {small:,} to N = {large:,} ({large / small:.0f}x the records):", "",
+             "| measure | growth | target |", "|---|---:|---|"]
     targets = [("validate time", "validate", f"<= {TIME_GROWTH_LIMIT:.0f}x"),
                ("validate max RSS", "validate_mb", f"< {RSS_LIMIT_MB} MB at N = {large:,}"),
                ("full build time", "build", f"<= {TIME_GROWTH_LIMIT:.0f}x"),
@@ -160,9 +167,14 @@ def section(saved: dict[str, Any]) -> str:
                ("site size, gzip", "site_gzip", "")]
     for name, key, target in targets:
         lines.append(f"| {name} | {growth(results, key):.2f}x | {target} |")
-    lines += ["", "Where the bytes go, per trial (KB; raw, and gzip-compressed as web servers send it):", "",
-              "| kind of file | " + " | ".join(f"N = {n:,} raw | N = {n:,} gzip" for n in sizes) + " |",
-              "|---|" + "---:|---:|" * len(sizes)]
+    return lines
+
+
+def _bytes_table(results: dict[int, dict[str, Any]]) -> list[str]:
+    sizes, large, mb = sorted(results), max(results), 1024 * 1024
+    lines = ["", "Where the bytes go, per trial (KB; raw, and gzip-compressed as web servers send it):", "",
+             "| kind of file | " + " | ".join(f"N = {n:,} raw | N = {n:,} gzip" for n in sizes) + " |",
+             "|---|" + "---:|---:|" * len(sizes)]
     kinds = sorted({k for r in results.values() for k in r["bytes"]},
                    key=lambda k: -results[large]["bytes"].get(k, {"raw": 0})["raw"])
     for kind in kinds:
@@ -173,24 +185,39 @@ def section(saved: dict[str, Any]) -> str:
         lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     cells = [f"{results[n][k] / n / 1024:.1f}" for n in sizes for k in ("site_raw", "site_gzip")]
     lines.append("| **whole site** | " + " | ".join(cells) + " |")
-    lines += ["", "What the build holds per record, by stage. By design: once the records are listed, each"
-              " record's job (its path and the links of its page) and MkDocs' file entries for its page; while"
-              " MkDocs converts the pages, each record's summary (its diagnostics, tags and trial-table row),"
-              " MkDocs' page object (title, table of contents, anchors) and an offset into the file of"
-              " converted pages (`evidencekb.pagestore`; the HTML itself waits on disk), while at most"
-              f" {RESULTS_AHEAD} finished results per worker wait in memory and each record's page text and"
-              " computed JSON are released once MkDocs has the page and the archive has the JSON; once the pages"
-              " are written, also the search index's entries of each page (the search plugin's). Measured: the"
-              " resident memory (VmRSS, MB) at the end of each stage, and the difference per added record"
-              " between the two N.", "",
-              "| stage | " + " | ".join(f"N = {n:,} (MB)" for n in sizes) + " | KB per added record |",
-              "|---|" + "---:|" * (len(sizes) + 1)]
-    for stage in results[small]["stages"]:
-        values = [results[n]["stages"][stage]["VmRSS"] for n in sizes]
-        per_record = (values[-1] - values[0]) * 1024 / (large - small)
-        lines.append(f"| {stage} | " + " | ".join(f"{v:.0f}" for v in values) + f" | {per_record:.1f} |")
+    per_trial = results[large]["site_raw"] / large
+    budget = SITE_LIMIT_MB * mb / BUDGET_N
+    lines += ["", f"Budget: {SITE_LIMIT_MB} MB at N = {BUDGET_N:,} leaves {budget / 1024:.1f} KB a trial for"
+              f" everything. Measured at N = {large:,}: {per_trial / 1024:.1f} KB a trial"
+              + ("" if large == BUDGET_N else f", which at N = {BUDGET_N:,} would be about"
+                 f" {per_trial * BUDGET_N / mb:.0f} MB (projected, not measured)")
+              + f": {'within' if per_trial <= budget else 'over'} the budget."]
+    return lines
+
+
+def _stage_table(results: dict[int, dict[str, Any]]) -> list[str]:
+    sizes, large = sorted(results), max(results)
+    lines = ["", "What the build holds per record, by stage. By design: once the records are listed, each"
+             " record's job (its path and the links of its page) and MkDocs' file entries for its page; while"
+             " MkDocs converts the pages, each record's summary (its diagnostics, tags and trial-table row),"
+             " MkDocs' page object (title, table of contents, anchors) and an offset into the file of"
+             " converted pages (`evidencekb.pagestore`; the HTML itself waits on disk), while at most"
+             f" {RESULTS_AHEAD} finished results per worker wait in memory and each record's page text and"
+             " computed JSON are released once MkDocs has the page and the archive has the JSON; once the pages"
+             " are written, also the search index's entries of each page (the search plugin's). Measured: the"
+             " resident memory (VmRSS, MB) at the end of each stage and its high-water mark so far (VmHWM), and"
+             f" at N = {large:,} what each stage added per record (the difference from the stage before, over N).",
+             "", "| stage | " + " | ".join(f"N = {n:,}: RSS / peak (MB)" for n in sizes) + " | KB per record added |",
+             "|---|" + "---:|" * (len(sizes) + 1)]
+    before = None
+    for stage, at_large in results[large]["stages"].items():
+        values = [results[n]["stages"][stage] for n in sizes]
+        added = "" if before is None else f"{(at_large['VmRSS'] - before) * 1024 / large:.1f}"
+        lines.append(f"| {stage} | " + " | ".join(f"{v['VmRSS']:.0f} / {v['VmHWM']:.0f}" for v in values)
+                     + f" | {added} |")
+        before = at_large["VmRSS"]
     lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def write_section(text: str, page: Path = PAGE) -> None:
