@@ -34,12 +34,14 @@ test: install
 fuzz: install
 	EVIDENCEKB_FUZZ_EXAMPLES=$${EVIDENCEKB_FUZZ_EXAMPLES:-5000} $(BIN)/python -m pytest -q tests/test_fuzz.py
 
-# N = 10, 100 and 1,000 synthetic records (about 15 minutes); BENCH_SIZES=10,100 make bench for a quick try.
+# N = 10, 100 and 1,000 synthetic records (about 15 minutes); BENCH_SIZES=10,100 make bench for a quick try;
+# BENCH_LARGE=1 also measures growth from N = 1,000 to N = 10,000 (scripts/bench_scale.py, about an hour).
 BENCH_SIZES ?= 10,100,1000
 bench: install
 	$(BIN)/python scripts/bench.py --sizes $(BENCH_SIZES)
 	$(BIN)/python scripts/bench_pooling.py
 	$(BIN)/python scripts/bench_questions.py
+	if [ -n "$(BENCH_LARGE)" ]; then $(BIN)/python scripts/bench_scale.py --sizes 1000,10000; fi
 
 lint: install
 	$(BIN)/ruff check src tests scripts

@@ -209,10 +209,12 @@ def bare_config(site_config_file: Path, extra_css: list[str], out: Path, site: P
 
 
 KNOWN_HOOKS = {"on_config", "on_files", "on_pre_page", "on_env", "on_page_markdown"}
-# Hooks that change no page's content: plugin state (startup, shutdown), the list of built pages and the
-# search index's tags and order (post page, post build; the floor keeps the theme's index as it is), the
-# workers of a failed build (build error).
-CONTENT_NEUTRAL_HOOKS = {"on_startup", "on_shutdown", "on_post_page", "on_post_build", "on_build_error"}
+# Hooks that change no page's content: plugin state (startup, shutdown), the list of built pages, the
+# indentation of generated pages and the search index's tags and order (post page, post build; the floor
+# keeps the theme's index as it is), the workers of a failed build (build error), converted pages kept on
+# disk until written (page content, page context).
+CONTENT_NEUTRAL_HOOKS = {"on_startup", "on_shutdown", "on_post_page", "on_post_build", "on_build_error",
+                         "on_page_content", "on_page_context"}
 
 
 def prerender(config_file: str, out_dir: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import statistics
 import sys
 from dataclasses import dataclass, field
@@ -404,8 +405,23 @@ def write_page(out: Path | None = None) -> tuple[Path, list[Target]]:
         page = with_section(page, history_section(saved["history"]))
     out = out or default_page({*vals, *sites})
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
+    out.write_text(with_scale_section(page, out.read_text(encoding="utf-8") if out.exists() else ""),
+                   encoding="utf-8")
     return out, targets
+
+
+SCALE = re.compile(r"^## Scale\n.*?(?=^## |\Z)", re.S | re.M)
+
+
+def with_scale_section(page: str, previous: str) -> str:
+    """The page with the "Scale" section of the page it replaces, which ``scripts/bench_scale.py``
+    measures and writes on its own (N = 10,000 takes about an hour), put back before "Memory"."""
+    kept = SCALE.search(previous)
+    if not kept or SCALE.search(page):
+        return page
+    if "\n## Memory\n" in page:
+        return page.replace("\n## Memory\n", "\n" + kept.group(0).rstrip("\n") + "\n\n## Memory\n", 1)
+    return page.rstrip("\n") + "\n\n" + kept.group(0)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,9 +33,12 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.templates import TemplateContext
 
+from evidencekb.bulk import BulkArchive
 from evidencekb.content_rules import refused_entries
 from evidencekb.diagnostics import Diagnostic, has_errors, render
 from evidencekb.freshness import REVIEW_PERIOD_MONTHS, today
@@ -50,6 +53,7 @@ from evidencekb.living import (
     pages_with_history,
     record_feed,
 )
+from evidencekb.pagestore import PageStore
 from evidencekb.questions.site import QuestionPage, QuestionSite, informs_block, render_question_list
 from evidencekb.render import (
     INDEX_PAGES,
@@ -85,6 +89,7 @@ from evidencekb.sitebuild import (
     tags_once_per_page,
     unpublished,
     warnings_of,
+    without_indentation,
 )
 
 log = logging.getLogger("mkdocs.plugins.evidencekb")
@@ -106,6 +111,9 @@ class EvidencePluginConfig(Config):
     """Processes that check, compute and render records; 0: one per core."""
     review_period = c.Type(int, default=REVIEW_PERIOD_MONTHS)
     """Months after a record's last review when its page flags the review as overdue."""
+    per_trial_files = c.Type(bool, default=True)
+    """Publish each trial's record and computed JSON as files of their own, besides the archive of all
+    trials; false: the archive only, about 25 KB a trial less on disk (for sites of thousands of trials)."""
 
 
 class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
@@ -138,6 +146,9 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.page_order: list[str] = []  # page URLs (as Page.url) in the order of the site's files
         self.questions: list[QuestionPage] = []
         self.feeds: dict[str, str] | None = None  # this build's "What's new" page and feeds, once made
+        self.bulk: BulkArchive | None = None  # every published trial's record and computed JSON, being written
+        self.bulk_dir: str | None = None  # the folder of the last archive written
+        self.converted = PageStore()  # each page's HTML between its conversion and its writing
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.on_shutdown()
@@ -149,6 +160,15 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         if self.backing:
             shutil.rmtree(self.backing.folder, ignore_errors=True)
             self.backing = None
+        self._drop_archive()
+        self.converted.close()
+
+    def _drop_archive(self) -> None:
+        if self.bulk:
+            self.bulk.close()
+        if self.bulk_dir:
+            shutil.rmtree(self.bulk_dir, ignore_errors=True)
+        self.bulk = self.bulk_dir = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # before MkDocs lists (and would copy) the docs folder: no symlink, FIFO or stray file in it
@@ -168,6 +188,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self.site_config, self.deferred, self.page_urls_of = config, {}, {}
+        self.converted.close()
+        self.converted = PageStore()
         self.glossary = glossary = read_glossary(os.path.join(config.docs_dir, self.config.glossary))
         paths, self.problems = record_files(os.path.join(config.docs_dir, self.config.records))
         self.build_history = self.history.history(config.docs_dir)
@@ -181,12 +203,17 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             text = resources.files("evidencekb").joinpath("assets", asset.rsplit("/", 1)[1])
             self._add(files, config, asset, text.read_text(encoding="utf-8"))
         self.record_files = [RecordFiles.of(path, self.config.records) for path in paths]
+        if self.record_files:
+            self._add_archive(files, config)
         for record in self.record_files:  # filled in when MkDocs reads each page, by then most are ready
             self.page_urls_of[record.path] = File(record.page_uri, None, config.site_dir, config.use_directory_urls).url
             self._add(files, config, record.page_uri, functools.partial(self._page, record.path),
                       functools.partial(self._page_inputs, record.path))
-            self._add(files, config, record.json_uri, functools.partial(self._json, record.path),
-                      functools.partial(self.records.result, record.path))
+            if self.config.per_trial_files:
+                self._add(files, config, record.json_uri, functools.partial(self._json, record.path),
+                          functools.partial(self.records.result, record.path))
+            elif record_copy := files.get_file_from_path(self._src_uri(config, record.path) or ""):
+                record_copy.inclusion = InclusionLevel.EXCLUDED  # in the archive instead
         for index in INDEX_PAGES:
             self._add(files, config, index.path, functools.partial(self._index_page, index), self._tagged)
         self._add(files, config, REFERENCE, _field_reference())
@@ -238,6 +265,9 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
                 if not file.content_string:  # a feed of a folder whose records are all drafts
                     file.inclusion = InclusionLevel.EXCLUDED
         self.deferred, self.listing = {}, self._listing()
+        if self.bulk:
+            self.bulk.close()  # complete: every record's page was made, and MkDocs copies it next
+            self.bulk = None
         return env
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -263,13 +293,33 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             markdown = markdown.replace(self.config.glossary_marker, "\n" + str(glossary) + "\n")
         return markdown
 
+    @event_priority(-100)  # after every other plugin's changes to the HTML
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Keep the converted page on disk until MkDocs writes it, and drop its Markdown (its title,
+        table of contents and anchors are already taken from it)."""
+        self.converted.put(page.file.src_uri, html)
+        page.markdown = ""
+        if page.file.generated_by and not self.backing:
+            page.file.content_string = ""
+        return ""
+
+    @event_priority(100)  # before the search plugin reads the page
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> TemplateContext:
+        html = self.converted.take(page.file.src_uri)
+        if html is not None:
+            page.content = html
+        return context
+
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         self.built_urls.add(page.url)
+        page.content = ""  # written: the search plugin has its entries, nothing else reads it again
         # Abbreviations take keyboard focus, which shows their tooltip and has screen readers read the title;
         # the theme's search dialog gets the name it lacks.
         output = output.replace('data-md-component="search" role="dialog">',
                                 'data-md-component="search" role="dialog" aria-label="Search">', 1)
-        return output.replace("<abbr title=", '<abbr tabindex="0" title=')
+        output = output.replace("<abbr title=", '<abbr tabindex="0" title=')
+        return without_indentation(output) if page.file.src_uri.startswith(self.config.records + "/") else output
 
     @event_priority(50)  # before the search plugin (priority 0) writes the index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -307,12 +357,21 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         return file
 
     def _page(self, path: str) -> str:
-        """The record's page; a published one with its review notice and its history."""
+        """The record's page; a published one with its review notice and its history, and with its
+        files added to the archive (a full build then forgets them: MkDocs holds the page now)."""
         result = self.records.result(path)
         if not is_published(result):
             return page_text(result)
         page = self._published_page(result)
-        return pages_with_history([page], self.build_history, today(), self.config.review_period)[page.src_uri]
+        text = pages_with_history([page], self.build_history, today(), self.config.review_period)[page.src_uri]
+        if self.bulk:
+            trial_id = os.path.splitext(os.path.basename(path))[0]
+            with open(path, encoding="utf-8") as handle:
+                self.bulk.add(f"{self.config.records}/{trial_id}.yaml", handle.read())
+            self.bulk.add(f"{self.config.records}/{trial_id}.computed.json", json_text(result))
+        if not self.backing:
+            self.records.release(path, keep_json=self.config.per_trial_files)
+        return text
 
     def _page_inputs(self, path: str) -> object:
         """What the record's page is made from (``_page``)."""
@@ -323,6 +382,22 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         """What a page's review notice and history section are made from."""
         record = src_uri.removesuffix(".md")
         return (self.history_of.get(record, ()), self.build_history.missing, today(), self.config.review_period)
+
+    def _add_archive(self, files: Files, config: MkDocsConfig) -> None:
+        """The archive of every published trial, written as the pages are made and complete at ``on_env``.
+
+        A dirty rebuild (``make serve``) keeps the first build's archive: compressing every record again
+        would take longer than the rest of showing an edit.
+        """
+        if not (self.backing and self.bulk_dir):
+            self._drop_archive()
+            self.bulk_dir = tempfile.mkdtemp(prefix="evidencekb-")
+            self.bulk = BulkArchive(os.path.join(self.bulk_dir, "trials.tar.gz"))
+        archive = os.path.join(self.bulk_dir, "trials.tar.gz")
+        files.append(File.generated(config, self._bulk_uri(), abs_src_path=archive))
+
+    def _bulk_uri(self) -> str:
+        return f"{self.config.records}/{self.config.records}.tar.gz"
 
     def _published_page(self, result: RecordPages) -> PublishedPage:
         row = result.summary.row
@@ -377,7 +452,10 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         return rows, tuple(self.questions), self.build_history, self.site_config.site_url
 
     def _json(self, path: str) -> str:
-        return json_text(self.records.result(path))
+        text = json_text(self.records.result(path))
+        if not self.backing:
+            self.records.release(path)
+        return text
 
     def _index_page(self, index: IndexPage) -> str:
         """An index page, each row's link relative to it."""
@@ -398,9 +476,11 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         page_url = File(f"{folder}.md", None, config.site_dir, config.use_directory_urls).url
         json_url = File(f"{folder}/{trial_id}.computed.json", None, config.site_dir, False).url
         record_file = files.get_file_from_path(self._src_uri(config, path) or "")
+        each = self.config.per_trial_files
         return PageLinks(
-            record=get_relative_url(record_file.url, page_url) if record_file else None,
-            computed=get_relative_url(json_url, page_url),
+            record=get_relative_url(record_file.url, page_url) if record_file and each else None,
+            computed=get_relative_url(json_url, page_url) if each else None,
+            bulk=None if each else get_relative_url(File(self._bulk_uri(), None, config.site_dir, False).url, page_url),
             methods=self._link(files, "methods.md", page_url),
             glossary=self._link(files, "glossary.md", page_url),
             home=self._link(files, "index.md", page_url),

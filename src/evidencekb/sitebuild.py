@@ -14,11 +14,13 @@ only hands MkDocs' objects to these functions."""
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import hashlib
 import json
 import multiprocessing
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -42,6 +44,9 @@ from evidencekb.render import PageLinks, TrialRow, parse_abbreviations, tags, tr
 
 # Below this many records per worker, starting workers costs more than it saves.
 MIN_RECORDS_PER_WORKER = 16
+# Results a worker may have ready before MkDocs asks for them: enough to keep it busy, few enough that
+# the finished pages waiting in memory do not grow with the number of records.
+RESULTS_AHEAD_PER_WORKER = 16
 SearchEntry = dict[str, object]
 Listing = tuple[str | None, str, tuple[str, ...]]  # what the tag listings show of a trial: id, title, tags
 
@@ -118,28 +123,52 @@ def build_records(jobs: Sequence[RecordJob], workers: int) -> list[RecordPages]:
 class PendingRecords:
     """The :class:`RecordPages` of each job, computed from the moment this is made, each collected when asked for.
 
-    With workers, every job not already ``done`` is handed to the pool at once, in order, so the pages
-    MkDocs converts first are ready first and MkDocs converts them while the workers go on (the MkDocs
-    phase uses about one core). Without workers, a job is built in this process when it is first asked
-    for. Either way each record gets one pass.
+    With workers, the jobs not already ``done`` are handed to the pool in order, so the pages MkDocs
+    converts first are ready first and MkDocs converts them while the workers go on (the MkDocs phase
+    uses about one core); a few jobs per worker are kept ahead of what MkDocs has asked for, so the
+    results waiting to be read stay few however many records there are. Without workers, a job is built
+    in this process when it is first asked for. Either way each record gets one pass.
     """
 
     def __init__(self, jobs: Sequence[RecordJob], done: dict[str, RecordPages], workers: int) -> None:
         self._jobs = {job.path: job for job in jobs}
         self._done = {path: pages for path, pages in done.items() if path in self._jobs}
+        self._released: set[str] = set()
         stale = [job for job in jobs if job.path not in self._done]
         workers = useful_workers(len(stale), workers)
         self._pool = worker_pool(workers) if workers >= 2 else None
+        self._window = workers * RESULTS_AHEAD_PER_WORKER
+        self._waiting = collections.deque(stale if self._pool is not None else [])
         self._futures: dict[str, Future[RecordPages]] = {}
-        if self._pool is not None:
-            self._futures = {job.path: self._pool.submit(_build_without_cycle_collection, job) for job in stale}
+        self._submit(None)
+
+    def _submit(self, path: str | None) -> None:
+        """Hand the waiting jobs to the workers, in order, up to ``path`` and until the window is full."""
+        while self._pool is not None and self._waiting and (
+                len(self._futures) < self._window or (path is not None and path not in self._futures)):
+            job = self._waiting.popleft()
+            self._futures[job.path] = self._pool.submit(_build_without_cycle_collection, job)
 
     def result(self, path: str) -> RecordPages:
         """The pages of the record at ``path`` (one of the jobs), waiting for its worker if need be."""
         if path not in self._done:
+            self._submit(path)
             future = self._futures.pop(path, None)
             self._done[path] = future.result() if future else _build_without_cycle_collection(self._jobs[path])
+            self._submit(None)
         return self._done[path]
+
+    def release(self, path: str, *, keep_json: bool = False) -> None:
+        """Forget the record's page text (and its computed JSON unless ``keep_json``) once the site has them.
+
+        What the rest of the site needs (the summary) stays; a released record is no longer offered to
+        the cache of later builds, which would lack its text.
+        """
+        pages = self._done.get(path)
+        if pages is not None and pages.rendered is not None:
+            kept = pages.rendered.computed_json if keep_json else ""
+            self._done[path] = dataclasses.replace(pages, rendered=RenderedRecord("", kept))
+            self._released.add(path)
 
     def results(self) -> list[RecordPages]:
         """Every job's pages, in the order of the jobs; the workers are released."""
@@ -149,14 +178,15 @@ class PendingRecords:
             self.close()
 
     def collected(self) -> dict[str, RecordPages]:
-        """The pages built so far, by record path."""
-        return dict(self._done)
+        """The pages built so far and still whole, by record path."""
+        return {path: pages for path, pages in self._done.items() if path not in self._released}
 
     def close(self) -> None:
         """Stop the workers (a failed build drops the jobs not yet started)."""
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+        self._waiting.clear()
 
 
 def useful_workers(records: int, workers: int) -> int:
@@ -400,6 +430,21 @@ def entries_by_record(history: History) -> dict[str, tuple[Entry, ...]]:
     for entry in history.entries:
         found.setdefault(entry.record, []).append(entry)
     return {record: tuple(entries) for record, entries in found.items()}
+
+
+_PREFORMATTED = re.compile(r"(<pre\b.*?</pre>|<textarea\b.*?</textarea>)", re.S | re.I)
+_INDENTATION = re.compile(r"\n[ \t\r\n]+")
+
+
+def without_indentation(html: str) -> str:
+    """The page with every line's leading whitespace removed (and blank lines), except in ``<pre>``.
+
+    The theme's templates indent their markup and leave blank lines where a block is switched off:
+    about 5 KB of a 80 KB trial page, on every one of them. HTML reads a line break and any run of
+    whitespace the same, so what readers see does not change.
+    """
+    parts = _PREFORMATTED.split(html)
+    return "".join(part if i % 2 else _INDENTATION.sub("\n", part) for i, part in enumerate(parts))
 
 
 def page_of(entry: SearchEntry) -> str:

@@ -27,6 +27,7 @@ class PageLinks:
 
     record: str | None = None
     computed: str | None = None
+    bulk: str | None = None  # the archive of every trial's record and computed JSON
     methods: str | None = None
     glossary: str | None = None
     home: str | None = None
