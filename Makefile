@@ -40,6 +40,7 @@ bench: install
 	$(BIN)/python scripts/bench.py --sizes $(BENCH_SIZES)
 	$(BIN)/python scripts/bench_pooling.py
 	$(BIN)/python scripts/bench_questions.py
+	$(BIN)/python scripts/bench_search.py
 
 lint: install
 	$(BIN)/ruff check src tests scripts
