@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench_history import history_section, with_section
+
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 RESULTS = ROOT / "build" / "bench" / "results.json"
@@ -382,6 +384,8 @@ def write_page(out: Path | None = None) -> tuple[Path, list[Target]]:
     targets = evaluate(vals, sites, saved["imports"], saved.get("repository_site", {}))
     page = render_page(saved["machine"], vals, sites, saved["imports"], targets, saved.get("jsonschema_note", ""),
                        saved["context"], saved.get("repository_site", {}))
+    if saved.get("history"):
+        page = with_section(page, history_section(saved["history"]))
     out = out or default_page({*vals, *sites})
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")

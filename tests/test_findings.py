@@ -50,8 +50,8 @@ def test_harm_rows_give_risk_difference_ratio_and_nnth_with_their_denominators()
     row = next(r for r in trial_findings(ctx).rows if r.anchor == "finding-ae-teae-serious-fp")
     assert row.participants == "52 + 48 (1 RCT)" and row.nnt.startswith("NNTH 63 (")
     assert row.statement.startswith("No clear difference")
-    notes = trial_findings(ctx).footnotes.texts
-    assert any("share participants of Placebo" in notes[n - 1] for n in row.notes)
+    notes = dict(trial_findings(ctx).footnotes.lettered())
+    assert any("share participants of Placebo" in notes[letter] for letter in row.notes)
     root = parse(render_trial_page(ctx).split("---", 2)[2])
     serious = root.find("tr", id="ae-teae-serious-fp")
     assert serious is not None and serious.find("td", **{"data-measure": "nnt"}) is not None
@@ -69,7 +69,7 @@ def test_no_events_in_the_comparator_gives_the_risk_difference_per_1000() -> Non
 def test_known_mismatch_is_explained_in_words_in_a_footnote_and_unverified_is_one_note_per_row() -> None:
     table = trial_findings(context("proderm"))
     mmt = next(r for r in table.rows if r.anchor == "finding-mmt8-w16")
-    texts = [table.footnotes.texts[n - 1] for n in mmt.notes]
+    texts = [dict(table.footnotes.lettered())[letter] for letter in mmt.notes]
     assert any(t.startswith("Known mismatch with the source (mean-difference estimate printed 8.6") and
                "the source explains neither this value" in t for t in texts), texts  # the reason, in words
     assert sum("not checked against the source" in t for t in texts) == 1

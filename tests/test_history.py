@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 import os
 import shutil
 import subprocess
@@ -18,12 +19,14 @@ import feedparser
 import pytest
 from mkdocs.utils import get_relative_url
 
+from evidencekb import history as history_module
 from evidencekb.atom import entry_id
 from evidencekb.changes import Change, readable
 from evidencekb.cli import main
 from evidencekb.freshness import add_months
 from evidencekb.history import History, read_history
 from evidencekb.living import HistoryCache, PublishedPage, feed_files, pages_with_history
+from evidencekb.pipeline import CheckedRecord, check_record
 
 ROOT = Path(__file__).resolve().parent.parent
 PRIMARY = "- {arm: ivig-first, events: 37, total: 47, percent: 79}"
@@ -264,3 +267,112 @@ def test_a_question_has_its_own_valid_feed_linked_from_its_page(question_history
                                 {page.src_uri: "feed.xml"})[page.src_uri]
     assert '<a href="feed.xml" type="application/atom+xml">' in marked.split("## Review and history")[1]
     assert "Pool Miyasaka" in marked
+
+
+RATERS = """      raters:
+        - evidencekb editorial team
+    not_pooled:
+      - trial: dalakas-1993
+        endpoint: major-improvement
+"""
+TIS = "At least minimal improvement (TIS >= 20) at 16 weeks"
+
+
+@pytest.fixture(scope="module")
+def pooled_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The question with the trials it reads: a count corrected in ProDERM, a second rater, the count reverted."""
+    repo = tmp_path_factory.mktemp("pooled-history")
+    shutil.copytree(ROOT / "content" / "trials", repo / "content" / "trials")
+    (repo / "content" / "questions").mkdir()
+    shutil.copy(ROOT / QUESTION, repo / "content" / "questions")
+    git(repo, "init", "-q")
+    commit(repo, "Question and trials", "2026-01-05T10:00:00Z")
+    commit(repo, "Correct a count", "2026-02-10T10:00:00Z", PRIMARY, PRIMARY.replace("37", "35"))
+    edit(repo, QUESTION, RATERS, RATERS.replace("team\n", "team\n        - A. Reviewer\n"))
+    commit(repo, "Second rater", "2026-03-10T10:00:00Z")
+    commit(repo, "Revert the count", "2026-04-10T10:00:00Z", PRIMARY.replace("37", "35"), PRIMARY)
+    return repo
+
+
+def katz_rr(a: int, n1: int, c: int, n2: int) -> str:
+    """A risk ratio with its 95% interval by the log method (Katz et al., Biometrics 1978; Cochrane Handbook
+    section 10.3 / RevMan's formula for one study), written out here rather than taken from the pooling code."""
+    rr = (a / n1) / (c / n2)
+    se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
+    z = 1.959963984540054
+    return f"RR {rr:.3f} [{rr * math.exp(-z * se):.3f}, {rr * math.exp(z * se):.3f}] (1 trial)"
+
+
+def test_a_count_change_in_a_pooled_trial_moves_the_question_pooled_result(pooled_repo: Path) -> None:
+    history = read_history(str(pooled_repo / "content"))
+    revert, rater, count, added = history.of("questions/ivig-dermatomyositis")
+    assert [e.commit.subject for e in (revert, rater, count, added)] == [
+        "Revert the count", "Second rater", "Correct a count", "Question and trials"]
+    moved = f"{TIS}: pooled result, moved by a change to proderm"
+    # ProDERM's TIS >= 20 at week 16: 37/47 IVIG first vs 21/48 placebo first (NEJM 2022, fact sheet), then 35/47
+    assert katz_rr(37, 47, 21, 48) == "RR 1.799 [1.264, 2.562] (1 trial)"
+    assert count.changes == (Change("effect", moved, katz_rr(37, 47, 21, 48), katz_rr(35, 47, 21, 48)),)
+    assert revert.changes == (Change("effect", moved, katz_rr(35, 47, 21, 48), katz_rr(37, 47, 21, 48)),)
+    assert added.changes == (Change("record", "Record added"),)  # nothing to compare the first results with
+    assert [e.commit.subject for e in history.of("trials/proderm")] == [
+        "Revert the count", "Correct a count", "Question and trials"]
+
+
+def test_a_new_rater_is_a_change_readers_see(pooled_repo: Path) -> None:
+    rater = read_history(str(pooled_repo / "content")).of("questions/ivig-dermatomyositis")[1]
+    assert rater.changes == (Change("review", f"{TIS}: certainty rated by", "evidencekb editorial team",
+                                    "evidencekb editorial team, A. Reviewer"),)
+
+
+def test_each_version_is_checked_once(pooled_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: list[str] = []
+
+    def counted(path: str, raw: bytes | None = None) -> CheckedRecord:
+        checked.append(path)
+        return check_record(path, raw)
+
+    monkeypatch.setattr(history_module, "check_record", counted)
+    read_history(str(pooled_repo / "content"))
+    # four records, then ProDERM's corrected count and the question's second rater; the revert brings back
+    # ProDERM's first version, the same blob, which is not checked again
+    assert len(checked) == len(set(checked)) == 6
+
+
+def test_the_question_feed_has_the_pooled_move_with_stable_ids(pooled_repo: Path) -> None:
+    page = PublishedPage("questions/ivig-dermatomyositis.md", "questions/ivig-dermatomyositis/",
+                         "---\n---\n<h1>x</h1>\n\n## Outcomes\n\ntext\n", "IVIG question", "2026-11-30")
+    builds = [feed_files([page], read_history(str(pooled_repo / "content")), None, get_relative_url,
+                         "whats-new/")["questions/ivig-dermatomyositis/feed.xml"] for _ in range(2)]
+    assert builds[0] == builds[1]  # two builds of one commit: the same bytes, so the same entry ids
+    feed = feedparser.parse(builds[0].encode())
+    assert feed.bozo == 0, feed.bozo_exception
+    assert [e.title for e in feed.entries] == ["IVIG question: Revert the count", "IVIG question: Second rater",
+                                               "IVIG question: Correct a count", "IVIG question: Question and trials"]
+    assert feed.entries[2].summary == (f"{TIS}: pooled result, moved by a change to proderm: "
+                                       f"{katz_rr(37, 47, 21, 48)} \u2192 {katz_rr(35, 47, 21, 48)}")
+    assert len({e.id for e in feed.entries}) == 4
+
+
+def test_a_file_edited_on_two_merged_branches_is_compared_with_its_own_parent(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "branches"
+    (repo / "content" / "trials").mkdir(parents=True)
+    shutil.copy(ROOT / "content" / "trials" / "proderm.yaml", repo / "content" / "trials")
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "ProDERM record", "2026-01-05T10:00:00Z")
+    git(repo, "checkout", "-q", "-b", "count")
+    commit(repo, "Correct a count", "2026-02-10T10:00:00Z", PRIMARY, PRIMARY.replace("37", "35"))
+    git(repo, "checkout", "-q", "main")
+    commit(repo, "Reviewed again", "2026-03-10T10:00:00Z", "last_reviewed: 2026-11-24", "last_reviewed: 2026-11-30")
+    git(repo, "merge", "-q", "--no-edit", "count", date="2026-03-11T10:00:00Z")
+    checked: list[str] = []
+
+    def counted(path: str, raw: bytes | None = None) -> CheckedRecord:
+        checked.append(path)
+        return check_record(path, raw)
+
+    monkeypatch.setattr(history_module, "check_record", counted)
+    review, count, added = read_history(str(repo / "content")).of("trials/proderm")
+    # the review was made on the first version, not on the corrected count that the other branch made
+    assert review.changes == (Change("review", "Last reviewed", "2026-11-24", "2026-11-30"),)
+    assert len(checked) == len(set(checked)) == 3  # the first version, read again as the review's parent

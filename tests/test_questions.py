@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from scipy.stats import norm
 
+from _html import parse
 from evidencekb.cli import main
 from evidencekb.diagnostics import Severity
 from evidencekb.kinds import QUESTION, kind_of
@@ -23,6 +24,7 @@ from evidencekb.models.question import DomainRating, GradeRating, Outcome
 from evidencekb.pipeline import check_paths
 from evidencekb.questions import grade
 from evidencekb.render import PageLinks
+from evidencekb.render.findings import footnote_letter
 from evidencekb.render.question_page import question_findings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,6 +77,39 @@ def test_trials_not_pooled_are_listed_with_reasons_on_the_page() -> None:
     table = question_findings(record.model, record.computed)
     importance = [row.detail.split("; ")[1] for row in table.rows]
     assert importance == sorted(importance, key=("critical", "important").index)  # critical outcomes first
+
+
+def test_each_downgrade_is_a_lettered_footnote_with_its_reason() -> None:
+    record = checked(QUESTION_FILE)
+    page = parse(record.kind.render(record.model, record.computed, record.document, PageLinks(home="../../"), {}))
+    notes = {li.attrs["id"]: li.text for li in page.find("ol", class_="ekb-footnotes").find_all("li")}
+    row = page.find("tr", id="finding-tis20-response")
+    letters = [a.text for a in row.find("small", class_="ekb-fnrefs").find_all("a")]
+    texts = [notes[f"findings-note-{letter}"] for letter in letters]
+    downgrades = [text for text in texts if "rated down" in text]
+    assert letters[:2] == ["a", "b"]
+    assert [d.split(":")[0] for d in downgrades] == ["Risk of bias", "Imprecision"]
+    assert all(len(d) > 60 for d in downgrades)  # each carries the reviewers' reason, not only the level
+
+
+def test_a_risk_difference_interval_past_the_possible_risks_gets_a_footnote_with_the_risks() -> None:
+    """No thromboembolic event on placebo: the pooled risk difference's Wald interval goes below 0, but a
+    risk with IVIG cannot; the footnote gives the possible risks (comparator risk plus the limits, kept
+    between 0 and 1000 per 1000)."""
+    record = checked(QUESTION_FILE)
+    table = question_findings(record.model, record.computed)
+    row = next(r for r in table.rows if r.anchor == "finding-thromboembolic-events")
+    result = record.computed.for_outcome("thromboembolic-events")
+    low, high = result.pooled.ci
+    assert result.absolute[0].comparator == 0 and low < 0 < high
+    notes = dict(table.footnotes.lettered())
+    [text] = [notes[n] for n in row.notes if "possible risks" in notes[n]]
+    assert f"is 0 to {round(1000 * high)} per 1000" in text
+
+
+@pytest.mark.parametrize(("index", "letters"), [(0, "a"), (25, "z"), (26, "aa"), (51, "az"), (52, "ba")])
+def test_footnote_letters_run_on_past_z(index: int, letters: str) -> None:
+    assert footnote_letter(index) == letters
 
 
 def _second_trial(folder: Path, events: tuple[int, int]) -> None:
@@ -324,8 +359,8 @@ def test_changing_one_count_moves_the_pooled_result_the_row_and_the_diff(
     assert main(["diff", "HEAD"]) == 0
     out = capsys.readouterr().out
     assert "Pooled results of questions that moved:" in out
-    assert (f"ivig-dermatomyositis / tis20-response: RR 1.799 [1.264, 2.562] (1 trials) -> "
-            f"RR {rr:.3f} [{low:.3f}, {high:.3f}] (1 trials)") in out
+    assert (f"ivig-dermatomyositis / tis20-response: RR 1.799 [1.264, 2.562] (1 trial) -> "
+            f"RR {rr:.3f} [{low:.3f}, {high:.3f}] (1 trial)") in out
 
 
 def test_two_question_files_with_one_id(tmp_path: Path) -> None:

@@ -84,10 +84,11 @@ def _single(record: CheckedRecord) -> Snapshot:
 
 
 def _question(before: CheckedRecord, after: CheckedRecord) -> tuple[list[Change], int]:
-    """A question's reader-facing changes: per outcome its certainty (level, and each domain with its
-    reason), the trials added to or removed from its pooled studies or its not-pooled list, and the
-    conclusion; other values as for any kind. Pooled results are not recomputed per commit here (that needs
-    each commit's trial versions too), so a trial's count change shows in the trial's own history."""
+    """A question's reader-facing changes: per outcome its certainty (level, each domain with its reason,
+    and who rated it: a new rater is a new judgement, not wording), the trials added to or removed from its
+    pooled studies or its not-pooled list, and the conclusion; other values as for any kind. A pooled result
+    that moved needs each commit's trial versions too: ``evidencekb.history`` adds it
+    (``evidencekb.questions.history``)."""
     old, new = before.model.model_dump(mode="json"), after.model.model_dump(mode="json")
     values = value_changes(old, new)
     if not values:
@@ -125,6 +126,10 @@ def _outcome_changes(old: Any, new: Any) -> list[Change]:
         was, now = old_domains.get(domain), new_domains.get(domain)
         if was is None or now is None or (was.change, was.reason) != (now.change, now.reason):
             changes.append(Change("review", f"{label}: {domain}", _rating(was), _rating(now)))
+    old_raters = old.certainty.raters if old.certainty else None
+    new_raters = new.certainty.raters if new.certainty else None
+    if old_raters != new_raters:
+        changes.append(Change("review", f"{label}: certainty rated by", shown(old_raters), shown(new_raters)))
     old_studies = {f"{s.trial} ({s.endpoint or s.adverse_event})" for s in old.studies}
     new_studies = {f"{s.trial} ({s.endpoint or s.adverse_event})" for s in new.studies}
     changes += [Change("record", f"{label}: trial pooled", None, s) for s in sorted(new_studies - old_studies)]

@@ -5,7 +5,10 @@ already. ``git log`` lists, oldest first, each commit that touched a record file
 the file before and after it; ``git cat-file --batch`` (one process for the whole history) gives their
 text, and each version goes through the same pipeline as ``evidencekb validate``
 (``evidencekb.pipeline``). The two versions of each change are compared by their kind's describer
-(``evidencekb.changes``), which keeps what matters to a reader and counts the rest as cosmetic.
+(``evidencekb.changes``), which keeps what matters to a reader and counts the rest as cosmetic. After
+each commit, every question whose version or trials changed is pooled again from that commit's versions,
+and a pooled result that moved joins the question's entry for the commit (``evidencekb.questions.history``),
+also when only a trial it reads changed. Each version is checked once, by blob id.
 
 git runs with argument lists, never through a shell. A version that is not valid (a commit that broke
 the record, fixed by a later one) is skipped: the next change is compared with the last valid version.
@@ -17,16 +20,19 @@ no history at all, and :attr:`History.missing` says why.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import re
 import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from evidencekb.changes import Change, describe
+from evidencekb.changes import KIND_ORDER, Change, describe
 from evidencekb.content_rules import RECORD_SUFFIXES
 from evidencekb.pipeline import CheckedRecord, check_record, no_cycle_collection
+from evidencekb.questions.history import PooledHistory
 
 _RAW = re.compile(r"^\n?:\d{6} \d{6} ([0-9a-f]{40}) ([0-9a-f]{40}) ([ADMT])$")
 _NO_BLOB = "0" * 40
@@ -91,43 +97,54 @@ def _entries(root: str, content_dir: str) -> list[Entry]:
     prefix = "" if content == "." else content.replace(os.sep, "/") + "/"
     log = _git(root, "log", "--reverse", "--no-merges", "--no-renames", "--no-abbrev", "--raw", "-z",
                "--format=%x1e%H%x00%ct%x00%s", "HEAD", "--", content)
+    commits = [(commit, [(old, new, path) for old, new, path in changed
+                         if path.startswith(prefix) and path.endswith(RECORD_SUFFIXES)])
+               for commit, changed in _commits(log.decode("utf-8", errors="replace"))]
+    uses = Counter((blob, path) for _, changed in commits for old, new, path in changed for blob in (old, new))
     entries: list[Entry] = []
     last: dict[str, tuple[str, CheckedRecord]] = {}  # per file: its last valid version (blob id, record)
-    with _BlobReader(root) as blobs, no_cycle_collection():
-        for commit, changed in _commits(log.decode("utf-8", errors="replace")):
+    pooled = PooledHistory()
+    with _Versions(root, uses) as versions, no_cycle_collection():
+        for commit, changed in commits:
+            made: dict[str, Entry] = {}
             for old, new, path in changed:
-                if not path.startswith(prefix) or not path.endswith(RECORD_SUFFIXES):
-                    continue
-                record = os.path.splitext(path[len(prefix):])[0]
-                entry = _entry(commit, record, path, old, new, last, blobs)
+                entry = _entry(commit, _record_name(path, prefix), path, old, new, last, versions)
+                versions.used(path, old, new)
+                pooled.track(path, last.get(path))
                 if entry is not None:
-                    entries.append(entry)
+                    made[path] = entry
+            for path, moves in pooled.moved().items():
+                entry = made.get(path, Entry(commit, _record_name(path, prefix), ()))
+                changes = sorted(entry.changes + tuple(moves), key=lambda c: KIND_ORDER.index(c.kind))
+                made[path] = dataclasses.replace(entry, changes=tuple(changes))
+            entries.extend(made.values())
     entries.reverse()
     return entries
 
 
+def _record_name(path: str, prefix: str) -> str:
+    return os.path.splitext(path[len(prefix):])[0]
+
+
 def _entry(commit: Commit, record: str, path: str, old: str, new: str,
-           last: dict[str, tuple[str, CheckedRecord]], blobs: _BlobReader) -> Entry | None:
-    before = last.get(path)
+           last: dict[str, tuple[str, CheckedRecord]], versions: _Versions) -> Entry | None:
+    before = current = last.get(path)
     if before is not None and before[0] != old and old != _NO_BLOB:
-        parsed = _version(path, old, blobs)  # the file came from another line of history (a merged branch)
+        parsed = versions.checked(path, old)  # the file came from another line of history (a merged branch)
         before = (old, parsed) if parsed.valid else before
     if new == _NO_BLOB:
         last.pop(path, None)
+        versions.superseded(current)
         return Entry(commit, record, (Change("record", "Record removed"),)) if before else None
-    after = _version(path, new, blobs)
+    after = versions.checked(path, new)
     if not after.valid:
         return None
     last[path] = (new, after)
     if before is None:
         return Entry(commit, record, (Change("record", "Record added"),))
     changes, cosmetic = describe(before[1], after)
+    versions.superseded(before, current)
     return Entry(commit, record, tuple(changes), cosmetic)
-
-
-def _version(path: str, blob: str, blobs: _BlobReader) -> CheckedRecord:
-    """One version through the pipeline; its effects (most of the cost) are computed only when compared."""
-    return check_record(f"{blob[:12]}:{path}", blobs.read(blob))
 
 
 def _commits(log: str) -> Iterator[tuple[Commit, list[tuple[str, str, str]]]]:
@@ -176,6 +193,47 @@ class _BlobReader:
             raise _GitError(f"git cat-file: no blob {blob}")
         data = self.process.stdout.read(int(header[2]) + 1)  # the content and a line feed
         return data[:-1]
+
+
+class _Versions(_BlobReader):
+    """Each version of a record through the pipeline once: by blob id (and file, which decides its kind), the
+    same text is the same checked record. A file edited on two branches is compared, after the merge, with
+    a version checked before, and a revert brings an old version back.
+
+    ``uses`` counts the changes that name each version (as their old or new side); a version is kept until
+    its last one, so that only the versions the history will need again stay in memory. Its effects (most
+    of the cost) are computed only when it is compared, and dropped once it is no longer its file's current
+    version: they take ten times the memory of the checked record, and are computed again in the rare case
+    that the version comes back.
+    """
+
+    def __init__(self, root: str, uses: Counter[tuple[str, str]]) -> None:
+        super().__init__(root)
+        self._uses = uses
+        self._checked: dict[tuple[str, str], CheckedRecord] = {}
+
+    def checked(self, path: str, blob: str) -> CheckedRecord:
+        key = (blob, path)
+        if key not in self._checked:
+            self._checked[key] = check_record(f"{blob[:12]}:{path}", self.read(blob))
+        return self._checked[key]
+
+    def used(self, path: str, *blobs: str) -> None:
+        """One change named these versions: forget each that no later change names."""
+        for blob in blobs:
+            self._uses[blob, path] -= 1
+            if self._uses[blob, path] <= 0:
+                self._checked.pop((blob, path), None)
+
+    @staticmethod
+    def superseded(*versions: tuple[str, CheckedRecord] | None) -> None:
+        for version in versions:
+            if version is not None:
+                version[1].computed = None
+
+    def __enter__(self) -> _Versions:
+        super().__enter__()
+        return self
 
 
 def _git(cwd: str, *args: str) -> bytes:

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from evidencekb.effects.absolute import absolute_per_1000_from
+from evidencekb.effects.base import Estimate
 from evidencekb.models.question import BINARY_MEASURES, Outcome, Question
 from evidencekb.pooling import (
     BinaryStudy,
@@ -37,6 +39,8 @@ class Absolute:
     difference: float | None
     ci: tuple[float, float] | None
     source: str | None = None
+    note: str | None = None  # e.g. the risk with the intervention kept between 0 and 1000 per 1000
+    intervention_ci: tuple[float, float] | None = None  # the risk with the intervention, per 1000
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ class OutcomeResult:
             "pooled": self.pooled.to_dict() if self.pooled else None,
             "absolute_per_1000": [
                 {"label": a.label, "comparator": a.comparator, "difference": a.difference,
-                 "ci": list(a.ci) if a.ci else None, "source": a.source} for a in self.absolute
+                 "ci": list(a.ci) if a.ci else None, "source": a.source, "note": a.note} for a in self.absolute
             ],
             "leave_one_out": [{"left_out": s.study, "natural_scale": s.result.natural()} for s in self.leave_one_out],
             "cumulative": [{"added": s.study, "natural_scale": s.result.natural()} for s in self.cumulative],
@@ -182,18 +186,16 @@ def _absolute(outcome: Outcome, pooled: PooledResult, comparator: float | None) 
 
 
 def _per_1000(measure: str, pooled: PooledResult, label: str, per_1000: float, source: str | None) -> Absolute:
-    p = per_1000 / 1000
-
-    def difference(value: float) -> float:
-        if measure == "rd":
-            return value * 1000
-        ratio = math.exp(value)
-        treated = p * ratio if measure == "rr" else ratio * p / (1 - p + ratio * p)
-        return (min(treated, 1.0) - p) * 1000
-
-    assert pooled.estimate is not None
-    ci = (difference(pooled.ci[0]), difference(pooled.ci[1])) if pooled.ci else None
-    return Absolute(label, per_1000, difference(pooled.estimate), ci, source)
+    """GRADE's absolute effect at one comparator risk, by the function the FHIR export uses too."""
+    natural = pooled.natural()
+    low, high = natural["ci"] or (None, None)
+    effect = Estimate(natural["estimate"], low, high, pooled.method, pooled.level)
+    a = absolute_per_1000_from(measure, per_1000 / 1000, effect)
+    ci = None if a.difference_ci_low is None or a.difference_ci_high is None else (
+        a.difference_ci_low, a.difference_ci_high)
+    intervention = None if a.intervention_ci_low is None or a.intervention_ci_high is None else (
+        a.intervention_ci_low, a.intervention_ci_high)
+    return Absolute(label, per_1000, a.difference, ci, source, a.note, intervention)
 
 
 def _main_absolute(outcome: Outcome, pooled: PooledResult,

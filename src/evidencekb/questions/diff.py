@@ -30,7 +30,8 @@ def format_pooled(pooled: PooledResult | None) -> str | None:
         return f"{pooled.measure.upper()} not estimable"
     ci = shown["ci"]
     interval = f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "[no interval]"
-    return f"{pooled.measure.upper()} {shown['estimate']:.3f} {interval} ({len(pooled.used)} trials)"
+    trials = f"{len(pooled.used)} trial{'' if len(pooled.used) == 1 else 's'}"
+    return f"{pooled.measure.upper()} {shown['estimate']:.3f} {interval} ({trials})"
 
 
 def pooled_changes(before: Mapping[str, ComputedQuestion], after: Mapping[str, ComputedQuestion]

@@ -4,8 +4,9 @@ One row per outcome: participants (studies), relative effect (95% CI), anticipat
 (risk with the comparator, difference with the intervention), certainty, and what happens in plain
 words. The rows come from a trial's comparisons (``trial_findings``) or, with the same columns, from
 results pooled across trials; this module knows neither, it only lays rows out. Methods are named once
-in the table's legend and every remark (unverified numbers, a known mismatch, a capped risk) is a
-numbered footnote, so the cells hold only the numbers a reader quotes.
+in the table's legend and every remark (unverified numbers, a known mismatch, a capped risk, a reason
+for rating certainty down) is a lettered footnote, as in GRADEpro's tables, so the cells hold only the
+numbers a reader quotes and the letters never read as part of a number.
 """
 
 from __future__ import annotations
@@ -30,20 +31,33 @@ class FindingRow:
     nnt: str = ""  # e.g. "NNTB 3 (NNTB 2 to 6)"
     certainty: Markup = Markup('<span class="ekb-muted">not rated</span>')
     statement: str = ""
-    notes: list[int] = field(default_factory=list)  # footnote numbers of the table
+    notes: list[str] = field(default_factory=list)  # footnote letters of the table
 
 
 @dataclass
 class Footnotes:
-    """Numbered remarks of one table; the same text gets the same number however many rows use it."""
+    """Lettered remarks of one table; the same text gets the same letter however many rows use it."""
 
     texts: list[Markup] = field(default_factory=list)
 
-    def add(self, text: Markup | str) -> int:
+    def add(self, text: Markup | str) -> str:
         text = Markup.escape(text)
         if text not in self.texts:
             self.texts.append(text)
-        return self.texts.index(text) + 1
+        return footnote_letter(self.texts.index(text))
+
+    def lettered(self) -> list[tuple[str, Markup]]:
+        return [(footnote_letter(i), text) for i, text in enumerate(self.texts)]
+
+
+def footnote_letter(index: int) -> str:
+    """a, b, ..., z, then aa, ab, ...: the letters of the 0-based ``index``, like a spreadsheet's columns."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
 
 
 @dataclass

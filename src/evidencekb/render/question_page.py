@@ -46,7 +46,7 @@ def ordered(question: Question) -> list[int]:
         IMPORTANCE_ORDER.index(question.outcomes[i].importance), question.outcomes[i].kind != "benefit"))
 
 
-def certainty_cell(outcome: Outcome, result: OutcomeResult, notes: Footnotes) -> tuple[Markup, list[int]]:
+def certainty_cell(outcome: Outcome, result: OutcomeResult, notes: Footnotes) -> tuple[Markup, list[str]]:
     if outcome.certainty is None or result.certainty is None:
         return Markup('<span class="ekb-muted">not rated</span>'), []
     refs = [notes.add(f"{d.domain.replace('-', ' ').capitalize()}: {'rated down' if d.change < 0 else 'rated up'}"
@@ -88,6 +88,11 @@ def finding_row(question: Question, index: int, result: OutcomeResult, notes: Fo
         row.comparator_risk = f"{fmt.per_1000(main.comparator)} per 1000"
         low, high = main.ci if main.ci else (None, None)
         row.difference = fmt.per_1000_difference(main.difference, low, high)
+        if main.note and main.intervention_ci:
+            row.notes.append(notes.add(
+                f"The interval passes the possible risks: with a comparator risk of {fmt.per_1000(main.comparator)}"
+                f" per 1000 the risk with {question.pico.intervention} is {fmt.per_1000(main.intervention_ci[0])}"
+                f" to {fmt.per_1000(main.intervention_ci[1])} per 1000 ({main.note})."))
         methods.add("absolute effects per 1000: the pooled relative effect applied to the pooled comparator"
                     " risk (GRADE); a pooled risk difference times 1000")
         for other in result.absolute[1:]:
