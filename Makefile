@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python scripts/bench.py --sizes $(BENCH_SIZES)
 	$(BIN)/python scripts/bench_pooling.py
 	$(BIN)/python scripts/bench_questions.py
+	$(BIN)/python scripts/bench_search.py
 	if [ -n "$(BENCH_LARGE)" ]; then $(BIN)/python scripts/bench_scale.py --sizes 1000,10000; fi
 
 lint: install

@@ -25,6 +25,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 
 from jinja2 import Environment
 from mkdocs.config import config_options as c
@@ -64,6 +65,7 @@ from evidencekb.render import (
     render_index_page,
     render_trial_table,
 )
+from evidencekb.search_index import SearchIndexError, marked_for_search, without_theme_index, write_index
 from evidencekb.sitebuild import (
     BackingFiles,
     CompiledTemplates,
@@ -95,6 +97,7 @@ from evidencekb.sitebuild import (
 log = logging.getLogger("mkdocs.plugins.evidencekb")
 CSS = "assets/evidencekb/evidencekb.css"
 JS = "assets/evidencekb/evidencekb.js"
+SEARCH_JS = "assets/evidencekb/search.js"
 REFERENCE = "reference.md"
 DIAGNOSTICS = "diagnostics.md"
 
@@ -182,8 +185,9 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
                               + render(refused, "text"))
         if CSS not in config.extra_css:
             config.extra_css.insert(0, CSS)
-        if JS not in [str(script) for script in config.extra_javascript]:
-            config.extra_javascript.append(JS)
+        for script in (JS, SEARCH_JS):
+            if script not in [str(s) for s in config.extra_javascript]:
+                config.extra_javascript.append(script)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -199,7 +203,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         jobs = [RecordJob(path, self._links(files, config, path), tuple(sorted(glossary.items())),
                           _record_id(path) in read) for path in paths]
         self.records = self.cache.start(jobs, self.config.workers or default_workers())  # workers start now
-        for asset in (CSS, JS):
+        for asset in (CSS, JS, SEARCH_JS):
             text = resources.files("evidencekb").joinpath("assets", asset.rsplit("/", 1)[1])
             self._add(files, config, asset, text.read_text(encoding="utf-8"))
         self.record_files = [RecordFiles.of(path, self.config.records) for path in paths]
@@ -318,11 +322,17 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         # the theme's search dialog gets the name it lacks.
         output = output.replace('data-md-component="search" role="dialog">',
                                 'data-md-component="search" role="dialog" aria-label="Search">', 1)
+        leads = page.url.startswith(QUESTION.folder + "/")  # a question ranks above the trials it summarises
+        output = marked_for_search(without_theme_index(output), page.meta, leads=leads)
         output = output.replace("<abbr title=", '<abbr tabindex="0" title=')
         return without_indentation(output) if page.file.src_uri.startswith(self.config.records + "/") else output
 
     @event_priority(50)  # before the search plugin (priority 0) writes the index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        try:  # every page is written by now
+            write_index(Path(config.site_dir))
+        except SearchIndexError as exc:
+            raise PluginError(f"evidencekb: {exc}") from None
         search = config.plugins.get("material/search")
         index = getattr(search, "search_index", None)
         if index is None:

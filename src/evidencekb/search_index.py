@@ -1,0 +1,84 @@
+"""The site's search index: Pagefind's chunked static index, written after every build.
+
+mkdocs-material's own index is one JSON file that every page view downloads before the first result can
+show: about 6 KB per trial, 41 MB at 10,000 trials. Pagefind (``pagefind`` on PyPI, its binary in the
+``pagefind_bin`` wheel, so nothing is downloaded at build time) splits the index into fragments by word
+and page, and a page view loads only the fragments its query needs (``scripts/bench_search.py`` measures
+both). The theme's search box stays; ``assets/search.js`` answers its queries from Pagefind.
+
+Each built page says what Pagefind indexes (``marked_for_search``): the article of the pages the theme's
+search would index, without the elements marked ``data-search-exclude`` (numbers and boilerplate), with
+their front matter's ``search.boost`` as Pagefind's weight of their words, and the question pages filed
+under the filter ``leads``. Pagefind's weights scale a word's count before its ranking saturates it, which
+left trial pages level with the question page that summarises them, so the search script also multiplies
+the score of a question page by 3 (its boost of 6 over the trial pages' 2). One filter of one value:
+Pagefind 1.5 writes a filter of several values in a different order on each run, which would break
+byte-identical builds. ``write_index`` then indexes the built site into ``pagefind/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ARTICLE = '<article class="md-content__inner md-typeset">'
+THEME_FORM = '<form class="md-search__form" name="search">'
+INDEX_FOLDER = "pagefind"
+EXCLUDED = "[data-search-exclude]"  # the marks the theme's search leaves out (evidencekb.render.env)
+UNUSED = ("pagefind-*ui.*", "pagefind-highlight.js")  # Pagefind's own search UIs and highlighter
+MAX_WEIGHT = 10.0  # Pagefind's weights run from 0 to 10
+TIMEOUT = 600  # seconds: a stuck indexer fails the build instead of hanging it
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not index the site; the message says why."""
+
+
+def marked_for_search(html: str, meta: Mapping[str, Any], *, leads: bool = False) -> str:
+    """The page with its article marked as Pagefind's page body, weighted by its ``search.boost``, and
+    filed under ``leads`` when it ranks above the rest (a question page).
+
+    Pages whose front matter says ``search: {exclude: true}`` stay unmarked, which keeps them out of the
+    index: once any page has a ``data-pagefind-body``, Pagefind indexes only such pages.
+    """
+    search = meta.get("search") or {}
+    if not isinstance(search, Mapping) or search.get("exclude"):
+        return html
+    boost = search.get("boost", 1)
+    weight = min(float(boost), MAX_WEIGHT) if isinstance(boost, int | float) and boost > 0 else 1.0
+    lead = ' data-pagefind-filter="leads:yes"' if leads else ""
+    marked = ARTICLE[:-1] + f' data-pagefind-body data-pagefind-weight="{weight:g}"{lead}>'
+    return html.replace(ARTICLE, marked, 1)
+
+
+def without_theme_index(html: str) -> str:
+    """The page with the theme's search form renamed: the theme fetches its whole index for a form named
+    ``search``; ``assets/search.js`` answers the form's queries instead."""
+    return html.replace(THEME_FORM, THEME_FORM.replace('name="search"', 'name="ekb-search"'), 1)
+
+
+def indexer_command(site_dir: Path) -> list[str]:
+    """Pagefind run by this Python (the binary of the installed ``pagefind_bin``), quiet unless it fails."""
+    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", INDEX_FOLDER,
+            "--exclude-selectors", EXCLUDED, "--force-language", "en", "--silent"]
+
+
+def write_index(site_dir: Path) -> None:
+    """Index the built site into ``site_dir/pagefind`` (replaced whole, so no page's fragments go stale)."""
+    shutil.rmtree(site_dir / INDEX_FOLDER, ignore_errors=True)
+    if not any(site_dir.rglob("*.html")):
+        raise SearchIndexError(f"no page to index in {site_dir}")
+    try:
+        run = subprocess.run(indexer_command(site_dir), capture_output=True, text=True, timeout=TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SearchIndexError(f"the search indexer did not run: {exc}") from None
+    if run.returncode != 0:
+        reason = (run.stderr or run.stdout).strip().splitlines()
+        raise SearchIndexError("the search indexer failed: " + (reason[-1] if reason else f"exit {run.returncode}"))
+    for pattern in UNUSED:
+        for unused in (site_dir / INDEX_FOLDER).glob(pattern):
+            unused.unlink()
