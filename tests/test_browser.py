@@ -337,6 +337,9 @@ def test_search_finds_clinical_terms_on_trial_pages_first(
     _search(page, query)
     page.locator(".md-search-result__item").first.wait_for(state="visible", timeout=10_000)  # type: ignore[attr-defined]
     page.wait_for_timeout(300)  # type: ignore[attr-defined]  # results of the last keystroke
+    if section is not None:  # each result's sections arrive with its own fragment, after the first result
+        page.locator(f'.md-search-result a[href*="trials/proderm/"][href$="#{section}"]').first.wait_for(  # type: ignore[attr-defined]
+            state="attached", timeout=10_000)
     hrefs = [a.get_attribute("href") or "" for a in page.locator(".md-search-result__item > a").all()]  # type: ignore[attr-defined]
     pages = [re.sub(r"^https?://[^/]+/|\?.*$", "", h) for h in hrefs]
     trial = next(i for i, p in enumerate(pages) if p.startswith("trials/"))

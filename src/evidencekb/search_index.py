@@ -21,6 +21,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -61,24 +62,33 @@ def without_theme_index(html: str) -> str:
     return html.replace(THEME_FORM, THEME_FORM.replace('name="search"', 'name="ekb-search"'), 1)
 
 
-def indexer_command(site_dir: Path) -> list[str]:
+def indexer_command(site_dir: Path, output: Path) -> list[str]:
     """Pagefind run by this Python (the binary of the installed ``pagefind_bin``), quiet unless it fails."""
-    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", INDEX_FOLDER,
+    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(output),
             "--exclude-selectors", EXCLUDED, "--force-language", "en", "--silent"]
 
 
 def write_index(site_dir: Path) -> None:
-    """Index the built site into ``site_dir/pagefind`` (replaced whole, so no page's fragments go stale)."""
+    """Index the built site into ``site_dir/pagefind`` (replaced whole, so no page's fragments go stale).
+
+    Pagefind writes into a temporary folder that is moved into the site once it has finished: a build
+    killed meanwhile (its indexer lives on for a moment) leaves stray files there, never in a staging
+    folder of the site that a later build has already removed.
+    """
     shutil.rmtree(site_dir / INDEX_FOLDER, ignore_errors=True)
     if not any(site_dir.rglob("*.html")):
         raise SearchIndexError(f"no page to index in {site_dir}")
-    try:
-        run = subprocess.run(indexer_command(site_dir), capture_output=True, text=True, timeout=TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise SearchIndexError(f"the search indexer did not run: {exc}") from None
-    if run.returncode != 0:
-        reason = (run.stderr or run.stdout).strip().splitlines()
-        raise SearchIndexError("the search indexer failed: " + (reason[-1] if reason else f"exit {run.returncode}"))
-    for pattern in UNUSED:
-        for unused in (site_dir / INDEX_FOLDER).glob(pattern):
-            unused.unlink()
+    with tempfile.TemporaryDirectory(prefix="evidencekb-search-") as scratch:
+        output = Path(scratch) / INDEX_FOLDER
+        try:
+            run = subprocess.run(indexer_command(site_dir, output), capture_output=True, text=True,
+                                 timeout=TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SearchIndexError(f"the search indexer did not run: {exc}") from None
+        if run.returncode != 0:
+            reason = (run.stderr or run.stdout).strip().splitlines()
+            raise SearchIndexError("the search indexer failed: " + (reason[-1] if reason else f"exit {run.returncode}"))
+        for pattern in UNUSED:
+            for unused in output.glob(pattern):
+                unused.unlink()
+        shutil.move(output, site_dir / INDEX_FOLDER)
