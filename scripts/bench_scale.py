@@ -65,7 +65,7 @@ def kind_of(relative: str) -> str:
             return "archive of all trials (tar.gz)"
         if rest.endswith(".xml"):
             return "feeds"
-    if relative.startswith("search/"):
+    if relative.startswith(("search/", "pagefind/")):
         return "search index"
     if relative.startswith("sitemap.xml"):
         return "sitemap"
