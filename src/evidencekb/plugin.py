@@ -39,6 +39,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
+from evidencekb.background_index import BackgroundIndexer
 from evidencekb.bulk import BulkArchive
 from evidencekb.content_rules import refused_entries
 from evidencekb.diagnostics import Diagnostic, has_errors, render
@@ -65,6 +66,7 @@ from evidencekb.render import (
     render_index_page,
     render_trial_table,
 )
+from evidencekb.reused import Reused
 from evidencekb.search_index import SearchIndexError, marked_for_search, without_theme_index, write_index
 from evidencekb.sitebuild import (
     BackingFiles,
@@ -133,7 +135,9 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.build_history = History()  # this build's, read once
         self.history_of: dict[str, tuple[Entry, ...]] = {}  # record -> its entries in this build's history
         self.backing: BackingFiles | None = None  # under --dirty: the files behind generated pages
+        self.indexer: BackgroundIndexer | None = None  # under serve --dirty: search indexed after each rebuild
         self.templates = CompiledTemplates()
+        self.links = Reused[PageLinks]()  # the links from each record's page, kept across rebuilds
         self.question_site = QuestionSite()
         self.question_problems: list[Diagnostic] | None = None  # once this build's questions are through
         self.question_links: Callable[[str], PageLinks] = lambda uri: PageLinks()
@@ -158,8 +162,13 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self._reset()
         if dirty:
             self.backing = BackingFiles(tempfile.mkdtemp(prefix="evidencekb-"))
+        if dirty and command == "serve":
+            self.indexer = BackgroundIndexer(log)
 
     def on_shutdown(self) -> None:
+        if self.indexer:
+            self.indexer.stop()
+            self.indexer.wait()
         if self.backing:
             shutil.rmtree(self.backing.folder, ignore_errors=True)
             self.backing = None
@@ -191,6 +200,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self.indexer:
+            self.indexer.stop()  # the last build's pages are about to be rewritten
         self.site_config, self.deferred, self.page_urls_of = config, {}, {}
         self.converted.close()
         self.converted = PageStore()
@@ -200,7 +211,10 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.history_of = entries_by_record(self.build_history)
         self.questions, self.question_problems = self.question_site.read(config.docs_dir), None
         read = self.question_site.reads()
-        jobs = [RecordJob(path, self._links(files, config, path), tuple(sorted(glossary.items())),
+        self.links.next_build()
+        targets = tuple(f.url if (f := files.get_file_from_path(uri)) else None
+                        for uri in ("methods.md", "glossary.md", "index.md"))
+        jobs = [RecordJob(path, self._links(files, config, path, targets), tuple(sorted(glossary.items())),
                           _record_id(path) in read) for path in paths]
         self.records = self.cache.start(jobs, self.config.workers or default_workers())  # workers start now
         for asset in (CSS, JS, SEARCH_JS):
@@ -218,8 +232,9 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
                           functools.partial(self.records.result, record.path))
             elif record_copy := files.get_file_from_path(self._src_uri(config, record.path) or ""):
                 record_copy.inclusion = InclusionLevel.EXCLUDED  # in the archive instead
+        tagged = functools.cache(self._tagged)  # the same for every index page of this build
         for index in INDEX_PAGES:
-            self._add(files, config, index.path, functools.partial(self._index_page, index), self._tagged)
+            self._add(files, config, index.path, functools.partial(self._index_page, index), tagged)
         self._add(files, config, REFERENCE, _field_reference())
         self._add(files, config, DIAGNOSTICS, _diagnostics_reference())
         self.question_links = functools.partial(self._page_links, files, config)
@@ -229,9 +244,10 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.feeds = None
         question_feeds = [f"{QUESTION.folder}/feed.xml"] + [str(record_feed(q.uri)) for q in self.questions] \
             if self.questions else []
+        living_inputs = functools.cache(self._living_inputs)  # the same for every feed of this build
         for uri in [WHATS_NEW, SITE_FEED] + ([f"{self.config.records}/feed.xml"] if self.record_files else []) \
                 + question_feeds:
-            self._add(files, config, uri, functools.partial(self._living_file, uri), self._living_inputs)
+            self._add(files, config, uri, functools.partial(self._living_file, uri), living_inputs)
         self.page_order = ["" if f.url in (".", "./") else f.url for f in files.documentation_pages()]  # as Page.url
         if self.backing:
             pages = [f.src_uri for f in files.documentation_pages()]
@@ -329,10 +345,13 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
 
     @event_priority(50)  # before the search plugin (priority 0) writes the index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        try:  # every page is written by now
-            write_index(Path(config.site_dir))
-        except SearchIndexError as exc:
-            raise PluginError(f"evidencekb: {exc}") from None
+        if self.indexer:  # every page is written by now
+            self.indexer.start(Path(config.site_dir))
+        else:
+            try:
+                write_index(Path(config.site_dir))
+            except SearchIndexError as exc:
+                raise PluginError(f"evidencekb: {exc}") from None
         search = config.plugins.get("material/search")
         index = getattr(search, "search_index", None)
         if index is None:
@@ -479,8 +498,15 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
     def _listing(self) -> SiteListing:
         return SiteListing.of([row for _, row in self._tagged()], self.records.results(), self.glossary)
 
-    def _links(self, files: Files, config: MkDocsConfig, path: str) -> PageLinks:
-        """Links from the page of the record at ``path``."""
+    def _links(self, files: Files, config: MkDocsConfig, path: str, targets: tuple[str | None, ...]) -> PageLinks:
+        """Links from the page of the record at ``path``: the last build's, unless what they are made of
+        (the record's copy in the site, the URLs of the pages linked to: ``targets``) changed."""
+        record_file = files.get_file_from_path(self._src_uri(config, path) or "")
+        key = (path, record_file.url if record_file else None, targets, config.use_directory_urls,
+               self.config.per_trial_files, self.config.records)
+        return self.links.get(key, lambda: self._made_links(files, config, path))
+
+    def _made_links(self, files: Files, config: MkDocsConfig, path: str) -> PageLinks:
         trial_id = _record_id(path)
         folder = f"{self.config.records}/{trial_id}"
         page_url = File(f"{folder}.md", None, config.site_dir, config.use_directory_urls).url

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -80,15 +80,29 @@ def write_index(site_dir: Path) -> None:
         raise SearchIndexError(f"no page to index in {site_dir}")
     with tempfile.TemporaryDirectory(prefix="evidencekb-search-") as scratch:
         output = Path(scratch) / INDEX_FOLDER
-        try:
-            run = subprocess.run(indexer_command(site_dir, output), capture_output=True, text=True,
-                                 timeout=TIMEOUT)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SearchIndexError(f"the search indexer did not run: {exc}") from None
-        if run.returncode != 0:
-            reason = (run.stderr or run.stdout).strip().splitlines()
-            raise SearchIndexError("the search indexer failed: " + (reason[-1] if reason else f"exit {run.returncode}"))
-        for pattern in UNUSED:
-            for unused in output.glob(pattern):
-                unused.unlink()
+        run_indexer(site_dir, output)
         shutil.move(output, site_dir / INDEX_FOLDER)
+
+
+def run_indexer(site_dir: Path, output: Path,
+                started: Callable[[subprocess.Popen[str]], None] = lambda process: None) -> None:
+    """Pagefind indexes the built site into ``output`` (without its unused UIs); ``started`` is handed the
+    running indexer, so that a newer build can stop it."""
+    try:
+        process = subprocess.Popen(indexer_command(site_dir, output), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+    except OSError as exc:
+        raise SearchIndexError(f"the search indexer did not run: {exc}") from None
+    started(process)
+    try:
+        stdout, stderr = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise SearchIndexError(f"the search indexer did not finish within {TIMEOUT} s") from None
+    if process.returncode != 0:
+        reason = (stderr or stdout).strip().splitlines()
+        raise SearchIndexError("the search indexer failed: " + (reason[-1] if reason else f"exit {process.returncode}"))
+    for pattern in UNUSED:
+        for unused in output.glob(pattern):
+            unused.unlink()
