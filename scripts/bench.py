@@ -11,9 +11,10 @@ runs (5 for N <= 100, 3 above; the compared commands interleaved so that machine
    holds the repo's hand-written pages and the N records) against the floor: a bare ``mkdocs build`` of
    the same pages pre-rendered as plain Markdown (the plugin's output written to files, the plugin
    removed), kept out of the navigation as the trial pages are;
-3. the time from editing one record to the edit being served by ``mkdocs serve --dirty`` (as ``make
-   serve`` runs it, on 127.0.0.1 at a free port), and whether the served search index then equals the
-   full build's, with the edit;
+3. the time from editing one record (then a question) to the edit being served by ``mkdocs serve
+   --dirty`` (as ``make serve`` runs it, on 127.0.0.1 at a free port), the time until the served Pagefind
+   index finds the edit, and whether it then indexes the same pages as the full build, the edited page
+   with its new text and without its old (``--serve-only``: one full build and these edits only);
 4. peak memory of each command (its VmHWM while it runs), the size of the site (also gzip-compressed),
    of the search index and of the trial pages (the theme's frame and the content apart).
 
@@ -53,6 +54,7 @@ import bench_report
 import synth
 from bench_history import bench_history
 from bench_report import SiteResult, ValidationResult
+from pagefind_files import PagefindIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -329,12 +331,19 @@ def search_locations(index: dict[str, Any]) -> set[str]:
     return {doc["location"].split("#")[0] for doc in index.get("docs", [])}
 
 
-def bench_site(n: int, records: Path, work: Path, repeats: int, edits: int) -> SiteResult:
+def bench_site(n: int, records: Path, work: Path, repeats: int, edits: int, serve_only: bool = False) -> SiteResult:
     """The site of the N records in ``records`` and the questions beside them (``records/../questions``)."""
     result = SiteResult(n)
     docs, site = work / "docs", work / "site"
     copy_pages(docs)
     shutil.copytree(records, docs / "trials", dirs_exist_ok=True)
+    if serve_only:
+        shutil.copytree(records.parent / "questions", docs / "questions", dirs_exist_ok=True)
+        config = site_config(docs, site, work / "mkdocs.yml")
+        result.full.append(run([str(BIN / "mkdocs"), "build", "--strict", "--quiet", "-f", str(config)],
+                               env=mkdocs_env()).wall)
+        bench_serve(result, config, docs, site, edits)
+        return result
     shutil.copytree(docs, work / "docs-no-questions")
     no_questions_config = site_config(work / "docs-no-questions", work / "site-no-questions",
                                       work / "mkdocs-no-questions.yml")
@@ -393,7 +402,7 @@ def bench_site(n: int, records: Path, work: Path, repeats: int, edits: int) -> S
     if pages:
         result.trial_page_max, result.trial_page_median = max(pages), statistics.median(pages)
     if edits:
-        bench_serve(result, config, docs, full_index, edits)
+        bench_serve(result, config, docs, site, edits)
     return result
 
 
@@ -415,66 +424,45 @@ def free_port() -> int:
 
 
 def fetch(url: str) -> str | None:
+    data = fetch_bytes(url)
+    return None if data is None else data.decode("utf-8", "replace")
+
+
+def fetch_bytes(url: str) -> bytes | None:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
-            return str(response.read().decode("utf-8", "replace"))
+            return bytes(response.read())
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return None
 
 
-def bench_serve(result: SiteResult, config: Path, docs: Path, full_index: dict[str, Any], edits: int) -> None:
-    """Edit one record under ``mkdocs serve`` and time until the served page shows the edit.
-
-    The served search index must then equal the full build's, entry for entry, except for the edited
-    page's entries, which must be at the same places and hold the edit. Then, with the record as it was,
-    the same for the conclusion of a question, if there is one (its page timed, its index not compared).
-    """
+def bench_serve(result: SiteResult, config: Path, docs: Path, full_site: Path, edits: int) -> None:
+    """Edit one record under ``mkdocs serve``, then a question's conclusion; time until the served page shows
+    each edit and until the served Pagefind index finds it, and compare that index with the full build's."""
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
+    full_pages = set(PagefindIndex(lambda p: _file_bytes(full_site / "pagefind" / p)).pages())
     record = sorted((docs / "trials").glob("*.yaml"))[0]
-    page_url = base + f"trials/{record.stem}/"
-    original = record.read_text(encoding="utf-8")
+    page = f"trials/{record.stem}/"
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
         proc = subprocess.Popen([str(BIN / "mkdocs"), *SERVE_ARGS, "-f", str(config), "-a", f"127.0.0.1:{port}"],
                                 env=mkdocs_env(), stdout=subprocess.DEVNULL, stderr=log)
         try:
-            if not _poll(lambda: fetch(page_url) is not None, proc, SERVE_TIMEOUT):
+            if not _poll(lambda: fetch(base + page) is not None, proc, SERVE_TIMEOUT):
                 result.serve_note = "the server did not serve the trial page"
                 return
             result.serve_initial = time.perf_counter() - start
-            attempt = 0
-            while attempt < edits:
-                marker = f"Edited for the benchmark {attempt + 1}-{os.getpid()}."
-                edited = with_bottom_line_marker(original, marker)
-                time.sleep(1.0)  # let the watcher settle after the previous build
-                record.write_text(edited, encoding="utf-8")
-                edited_at = time.perf_counter()
-                if not _poll(lambda m=marker: m in (fetch(page_url) or ""), proc, SERVE_TIMEOUT):
-                    result.serve_note = f"the edit did not appear within {SERVE_TIMEOUT} s"
-                    return
-                result.serve_edit.append(time.perf_counter() - edited_at)
-                if result.serve_edit[-1] > SLOW_EDIT and attempt + 1 < edits:
-                    result.notes.append(f"N={result.n}: one edit timed under serve (it took over {SLOW_EDIT} s)")
-                    edits = attempt + 1  # far over the target already: spare the time of more full rebuilds
-                index = json.loads(fetch(base + "search/search_index.json") or "{}")
-                problem = index_difference(full_index, index, f"trials/{record.stem}/", marker)
-                ok = not problem
-                result.serve_index_ok = ok if result.serve_index_ok is None else result.serve_index_ok and ok
-                if problem:
-                    result.serve_note = f"search index after the edit: {problem}"
-                print(f"  N={result.n} serve edit {attempt + 1}/{edits}: visible after "
-                      f"{result.serve_edit[-1]:.2f} s, search index {'ok' if ok else 'WRONG'}", file=sys.stderr)
-                attempt += 1
-            record.write_text(original, encoding="utf-8")
-            if not _poll(lambda: "Edited for the benchmark" not in (fetch(page_url) or ""), proc, SERVE_TIMEOUT):
+            if not time_edits(result, proc, base, record, "bottom_line", page, full_pages, edits, question=False):
+                return
+            if not _poll(lambda: "Edited for the benchmark" not in (fetch(base + page) or ""), proc, SERVE_TIMEOUT):
                 result.serve_note = f"the restored record did not appear within {SERVE_TIMEOUT} s"
                 return
             questions = sorted((docs / "questions").glob("*.yaml"))
             if questions:
-                time_question_edits(result, questions[0], base + f"questions/{questions[0].stem}/", proc, edits)
+                time_edits(result, proc, base, questions[0], "conclusion", f"questions/{questions[0].stem}/",
+                           full_pages, edits, question=True)
         finally:
-            record.write_text(original, encoding="utf-8")
             proc.terminate()
             try:
                 _, usage = _wait(proc, 30)
@@ -484,43 +472,69 @@ def bench_serve(result: SiteResult, config: Path, docs: Path, full_index: dict[s
             result.serve_mb = peak_mb(proc, usage)
 
 
-def time_question_edits(result: SiteResult, question: Path, page_url: str, proc: subprocess.Popen[bytes],
-                        edits: int) -> None:
-    """Edit the question's conclusion ``edits`` times under serve; time until its page shows each edit."""
-    original = question.read_text(encoding="utf-8")
+def time_edits(result: SiteResult, proc: subprocess.Popen[bytes], base: str, record: Path, key: str, page: str,
+               full_pages: set[str], edits: int, *, question: bool) -> bool:
+    """Append a marker to the record's ``key`` ``edits`` times (each edit replacing the last); time until
+    ``page`` shows it and until search finds its word on that page. False if one never does."""
+    original = record.read_text(encoding="utf-8")
+    shown, found = ((result.serve_question_edit, result.serve_question_search) if question
+                    else (result.serve_edit, result.serve_search))
+    what, previous = "question edit" if question else "edit", None
     try:
-        for attempt in range(edits):
-            marker = f"Question edited for the benchmark {attempt + 1}-{os.getpid()}."
+        attempt = 0
+        while attempt < edits:
+            word = f"zqedit{os.getpid()}n{attempt + 1}"  # ends in digits: Pagefind's stemmer keeps it whole
+            marker = f"Edited for the benchmark {word}."
             time.sleep(1.0)  # let the watcher settle after the previous build
-            question.write_text(with_bottom_line_marker(original, marker, "conclusion"), encoding="utf-8")
+            record.write_text(with_bottom_line_marker(original, marker, key), encoding="utf-8")
             edited_at = time.perf_counter()
-            if not _poll(lambda m=marker: m in (fetch(page_url) or ""), proc, SERVE_TIMEOUT):
-                result.serve_note = f"the question edit did not appear within {SERVE_TIMEOUT} s"
-                return
-            result.serve_question_edit.append(time.perf_counter() - edited_at)
-            print(f"  N={result.n} serve question edit {attempt + 1}/{edits}: visible after "
-                  f"{result.serve_question_edit[-1]:.2f} s", file=sys.stderr)
+            if not _poll(lambda m=marker: m in (fetch(base + page) or ""), proc, SERVE_TIMEOUT):
+                result.serve_note = f"the {what} did not appear within {SERVE_TIMEOUT} s"
+                return False
+            shown.append(time.perf_counter() - edited_at)
+            if not _poll(lambda w=word: "/" + page in served_urls_with(base, w), proc, SERVE_TIMEOUT):
+                result.serve_note = f"search did not find the {what} within {SERVE_TIMEOUT} s"
+                return False
+            found.append(time.perf_counter() - edited_at)
+            served = PagefindIndex(lambda p: fetch_bytes(base + "pagefind/" + p))
+            problem = index_difference(full_pages, served.pages(), "/" + page, marker, previous)
+            ok = not problem
+            result.serve_index_ok = ok if result.serve_index_ok is None else result.serve_index_ok and ok
+            if problem:
+                result.serve_note = f"search index after the {what}: {problem}"
+            print(f"  N={result.n} serve {what} {attempt + 1}/{edits}: visible after {shown[-1]:.2f} s,"
+                  f" found by search after {found[-1]:.2f} s, search index {'ok' if ok else 'WRONG'}", file=sys.stderr)
+            if shown[-1] > SLOW_EDIT and attempt + 1 < edits:
+                result.notes.append(f"N={result.n}: one {what} timed under serve (it took over {SLOW_EDIT} s)")
+                edits = attempt + 1  # far over the target already: spare the time of more full rebuilds
+            previous, attempt = marker, attempt + 1
     finally:
-        question.write_text(original, encoding="utf-8")
+        record.write_text(original, encoding="utf-8")
+    return True
 
 
-def index_difference(full: dict[str, Any], served: dict[str, Any], edited: str, marker: str) -> str:
-    """How the served search index differs from the full build's with the edit applied; "" if it does not."""
+def served_urls_with(base: str, word: str) -> set[str]:
+    """The pages in which the served index finds ``word``; none while the index is absent or being replaced."""
+    try:
+        return PagefindIndex(lambda p: fetch_bytes(base + "pagefind/" + p)).urls_with(word)
+    except (ValueError, OSError, EOFError, KeyError, IndexError):
+        return set()
 
-    def split(index: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-        docs = index.get("docs", [])
-        others = sorted(json.dumps(d, sort_keys=True) for d in docs if not d["location"].startswith(edited))
-        return others, [d for d in docs if d["location"].startswith(edited)]
 
-    full_others, full_edited = split(full)
-    served_others, served_edited = split(served)
-    if served_others != full_others:
-        missing, extra = len(set(full_others) - set(served_others)), len(served_others) - len(full_others)
-        return f"{missing} entries of other pages missing or changed, {extra:+d} entries in number"
-    if sorted(d["location"] for d in served_edited) != sorted(d["location"] for d in full_edited):
-        return "the edited page's sections differ"
-    if not any(marker in d.get("text", "") for d in served_edited):
+def _file_bytes(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
+
+
+def index_difference(full_pages: set[str], served: dict[str, str], edited: str, marker: str,
+                     previous: str | None) -> str:
+    """How the served Pagefind index (each page's URL and indexed text) differs from what it should be: the
+    full build's pages, the edited page with the edit and without the edit before it; "" if it does not."""
+    if set(served) != full_pages:
+        return f"{len(full_pages - set(served))} pages missing, {len(set(served) - full_pages)} pages extra"
+    if marker not in served[edited]:
         return "the edit is not indexed"
+    if previous and previous in served[edited]:
+        return "the edited page's old text is still indexed"
     return ""
 
 
@@ -620,6 +634,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, help="runs per measurement (default: 5 for N <= 100, 3 above)")
     parser.add_argument("--edits", type=int, help="edits timed under mkdocs serve (default: 3 for N <= 100, 2 above)")
     parser.add_argument("--skip-site", action="store_true", help="measure validation only")
+    parser.add_argument("--serve-only", action="store_true",
+                        help="one full build and the edits under mkdocs serve; prints them, writes no page")
     parser.add_argument("--skip-validation", action="store_true", help="measure the site only")
     parser.add_argument("--keep", action="store_true", help="keep the temporary workspace")
     parser.add_argument("--note", default="", help="a sentence for the page on how this run departs from make bench")
@@ -656,7 +672,11 @@ def main(argv: list[str] | None = None) -> int:
                 repeats = args.repeats or (5 if n <= 100 else 3)
                 edits = args.edits if args.edits is not None else (3 if n <= 100 else 2)
                 print(f"site, N={n} ({repeats} runs, {edits} edits under serve)", file=sys.stderr)
-                sites[n] = bench_site(n, folders[n], work / f"n{n}" / "site-work", repeats, edits)
+                sites[n] = bench_site(n, folders[n], work / f"n{n}" / "site-work", repeats, edits, args.serve_only)
+                if args.serve_only:
+                    print(json.dumps(serve_figures(sites[n]), indent=1))
+            if args.serve_only:
+                return 0
             history = bench_history(folders[max(sizes)], work)  # the git history's share of a build
             print(f"history: {history['records']} records, {history['commits']} commits,"
                   f" {history['seconds']:.1f} s", file=sys.stderr)
@@ -686,6 +706,19 @@ def main(argv: list[str] | None = None) -> int:
         verdict = {True: "pass", False: "FAIL", None: "n/a"}[t.passed]
         print(f"  {verdict:4s}  {t.name}: {t.measured} (limit {t.limit})", file=sys.stderr)
     return 0
+
+
+def serve_figures(site: SiteResult) -> dict[str, Any]:
+    """The serve measurement of one size: each edit's seconds until shown and until found, their medians."""
+    times = {"edit shown": site.serve_edit, "edit found by search": site.serve_search,
+             "question edit shown": site.serve_question_edit,
+             "question edit found by search": site.serve_question_search}
+    figures: dict[str, Any] = {"n": site.n, "full build (s)": site.full, "first page served (s)": site.serve_initial}
+    for name, values in times.items():
+        figures[name] = {"each (s)": [round(v, 2) for v in values],
+                         "median (s)": round(statistics.median(values), 2) if values else None}
+    figures.update(index_ok=site.serve_index_ok, note=site.serve_note, load=_load())
+    return figures
 
 
 def _load() -> str:
