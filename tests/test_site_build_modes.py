@@ -4,6 +4,7 @@ record, giving its summary and its page) writes the same files as one without.""
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shutil
@@ -22,6 +23,10 @@ from _synth import synth
 from conftest import ROOT
 from evidencekb import sitebuild
 from evidencekb.plugin import EvidencePlugin
+from evidencekb.search_index import INDEX_FOLDER
+
+sys.path.insert(0, str(ROOT / "scripts"))
+pagefind_files = importlib.import_module("pagefind_files")
 
 
 @pytest.fixture
@@ -68,14 +73,25 @@ def test_an_edit_rebuilds_its_page_alone_and_keeps_the_search_index_whole(docs: 
     before = _mtimes(site)
     record = docs / "trials/synthetic-00002.yaml"
     _edit(record, r"^(bottom_line: .*)$", r"\1 Edited by a reviewer.")
-    _build(docs, site, dirty=True, first=False)
+    plugin = _build(docs, site, dirty=True, first=False)
 
     changed = {page for page, mtime in _mtimes(site).items() if mtime != before[page]}
     assert changed == {"trials/synthetic-00002/index.html"}
     assert "Edited by a reviewer." in (site / "trials/synthetic-00002/index.html").read_text(encoding="utf-8")
+    assert plugin.indexer
+    plugin.indexer.wait()  # the search index of serve, built after the rebuild: as the full build's
+    served = _pagefind_pages(site)
+    assert "Edited by a reviewer." in served["/trials/synthetic-00002/"]
     full = tmp_path / "full"
     _build(docs, full, dirty=False)
     assert _index(site) == _index(full)
+    assert served == _pagefind_pages(full)
+
+
+def _pagefind_pages(site: Path) -> dict[str, str]:
+    """Each page in the site's Pagefind index and its indexed text."""
+    index = site / INDEX_FOLDER
+    return pagefind_files.PagefindIndex(lambda p: (index / p).read_bytes() if (index / p).is_file() else None).pages()
 
 
 QUESTION_PAGE = "questions/ivig-dermatomyositis/index.html"
