@@ -148,6 +148,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.problems: list[Diagnostic] = []
         self.record_files: list[RecordFiles] = []
         self.page_urls_of: dict[str, str] = {}  # record path -> its page's URL
+        self.tagged: list[tuple[tuple[str, ...], TrialRow]] | None = None  # this build's, once every record is in
         self.deferred: dict[str, Callable[[], str]] = {}  # src_uri -> its content, once the records are in
         self.glossary: dict[str, str] = {}
         self.page_order: list[str] = []  # page URLs (as Page.url) in the order of the site's files
@@ -202,7 +203,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self.indexer:
             self.indexer.stop()  # the last build's pages are about to be rewritten
-        self.site_config, self.deferred, self.page_urls_of = config, {}, {}
+        self.site_config, self.deferred, self.page_urls_of, self.tagged = config, {}, {}, None
         self.converted.close()
         self.converted = PageStore()
         self.glossary = glossary = read_glossary(os.path.join(config.docs_dir, self.config.glossary))
@@ -232,9 +233,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
                           functools.partial(self.records.result, record.path))
             elif record_copy := files.get_file_from_path(self._src_uri(config, record.path) or ""):
                 record_copy.inclusion = InclusionLevel.EXCLUDED  # in the archive instead
-        tagged = functools.cache(self._tagged)  # the same for every index page of this build
         for index in INDEX_PAGES:
-            self._add(files, config, index.path, functools.partial(self._index_page, index), tagged)
+            self._add(files, config, index.path, functools.partial(self._index_page, index), self._tagged)
         self._add(files, config, REFERENCE, _field_reference())
         self._add(files, config, DIAGNOSTICS, _diagnostics_reference())
         self.question_links = functools.partial(self._page_links, files, config)
@@ -493,7 +493,11 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         return render_index_page(index, here)
 
     def _tagged(self) -> list[tuple[tuple[str, ...], TrialRow]]:
-        return tagged_rows(self.records.results(), self.page_urls_of)
+        """Each published record's tags and row, made once per build: the index pages, the trial table and
+        the listing that decides which pages an edit makes stale all ask for them."""
+        if self.tagged is None:
+            self.tagged = tagged_rows(self.records.results(), self.page_urls_of)
+        return self.tagged
 
     def _listing(self) -> SiteListing:
         return SiteListing.of([row for _, row in self._tagged()], self.records.results(), self.glossary)
