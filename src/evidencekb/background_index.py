@@ -1,14 +1,14 @@
 """The search index under ``mkdocs serve``: Pagefind runs after the rebuild has returned, so an edited page
 shows without waiting for it.
 
-Pagefind indexes a whole site, about 20 s at 1,000 trials, while a dirty rebuild takes about 1 s. Its
-Python API (``pagefind.index.PagefindIndex``) cannot take less: it has no call that removes or replaces
-a page (``add_html_file``, ``add_directory``, ``add_custom_record``, ``get_files``, ``write_files``,
-``delete_index``), so a service kept across rebuilds would index an edited page twice, and feeding it
-every page again costs what the command line costs (``add_directory`` of the built site at N = 1,000:
-20.8 s against the command line's 19.7 s). Custom records of cached text would skip the parsing but lose
-the weights and sections that Pagefind reads from the HTML, so search would rank differently under
-serve than on the published site.
+Pagefind indexes a whole site, 17-20 s at 1,000 trials, while a dirty rebuild takes one or two. Its
+Python API (``pagefind.index.PagefindIndex``, a service running the same binary) offers no shortcut: it
+has no call that removes or replaces a page (only ``add_html_file``, ``add_directory``,
+``add_custom_record``, ``get_files``, ``write_files`` and ``delete_index``), so a service kept across
+rebuilds would hold an edited page twice, and a fresh one must be given every page again, which is the
+work the command line does. Custom records of cached page text would spare the parsing but lose the
+weights and sections that Pagefind reads from the HTML, so search would rank differently under serve
+than on the published site.
 
 So the index is rebuilt whole, in the background: one indexer at a time, a newer rebuild stops the
 running one (its pages are being rewritten), and the finished index replaces ``site/pagefind`` by two
