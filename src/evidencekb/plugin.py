@@ -215,8 +215,9 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.links.next_build()
         targets = tuple(f.url if (f := files.get_file_from_path(uri)) else None
                         for uri in ("methods.md", "glossary.md", "index.md"))
-        jobs = [RecordJob(path, self._links(files, config, path, targets), tuple(sorted(glossary.items())),
-                          _record_id(path) in read) for path in paths]
+        terms = tuple(sorted(glossary.items()))  # once: every record's page uses the same glossary
+        jobs = [RecordJob(path, self._links(files, config, path, targets), terms, _record_id(path) in read)
+                for path in paths]
         self.records = self.cache.start(jobs, self.config.workers or default_workers())  # workers start now
         for asset in (CSS, JS, SEARCH_JS):
             text = resources.files("evidencekb").joinpath("assets", asset.rsplit("/", 1)[1])
