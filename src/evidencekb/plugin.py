@@ -44,6 +44,7 @@ from evidencekb.content_rules import refused_entries
 from evidencekb.diagnostics import Diagnostic, has_errors, render
 from evidencekb.freshness import REVIEW_PERIOD_MONTHS, today
 from evidencekb.history import Entry, History
+from evidencekb.icons import ICONS, SharedIcons
 from evidencekb.kinds import QUESTION
 from evidencekb.living import (
     SITE_FEED,
@@ -152,6 +153,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.bulk: BulkArchive | None = None  # every published trial's record and computed JSON, being written
         self.bulk_dir: str | None = None  # the folder of the last archive written
         self.converted = PageStore()  # each page's HTML between its conversion and its writing
+        self.icons = SharedIcons()  # the frame's icons of generated pages, written once into ICONS
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.on_shutdown()
@@ -200,8 +202,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.history_of = entries_by_record(self.build_history)
         self.questions, self.question_problems = self.question_site.read(config.docs_dir), None
         read = self.question_site.reads()
-        jobs = [RecordJob(path, self._links(files, config, path), tuple(sorted(glossary.items())),
-                          _record_id(path) in read) for path in paths]
+        terms = tuple(sorted(glossary.items()))  # one tuple shared by every job, not a copy per record
+        jobs = [RecordJob(path, self._links(files, config, path), terms, _record_id(path) in read) for path in paths]
         self.records = self.cache.start(jobs, self.config.workers or default_workers())  # workers start now
         for asset in (CSS, JS, SEARCH_JS):
             text = resources.files("evidencekb").joinpath("assets", asset.rsplit("/", 1)[1])
@@ -325,10 +327,13 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         leads = page.url.startswith(QUESTION.folder + "/")  # a question ranks above the trials it summarises
         output = marked_for_search(without_theme_index(output), page.meta, leads=leads)
         output = output.replace("<abbr title=", '<abbr tabindex="0" title=')
+        if leads or page.file.src_uri.startswith(self.config.records + "/"):
+            output = self.icons.page(output, get_relative_url(ICONS, page.url))
         return without_indentation(output) if page.file.src_uri.startswith(self.config.records + "/") else output
 
     @event_priority(50)  # before the search plugin (priority 0) writes the index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.icons.write(Path(config.site_dir))
         try:  # every page is written by now
             write_index(Path(config.site_dir))
         except SearchIndexError as exc:
