@@ -7,6 +7,9 @@ medians): ``evidencekb validate --strict`` and the full strict build of the N sy
 bytes by kind of file, raw and gzip-compressed, and the build's resident memory at each stage (the
 hooks of ``scripts/bench_stages.py``). Growth factors compare the largest N with the smallest. The raw
 numbers go to ``build/bench/scale.json``; the section "Scale" of ``content/benchmarks.md`` is rewritten.
+
+The byte budget it checks: the site at N = 10,000 under ``SITE_LIMIT_MB`` (600 MB), that is 61.4 KB a
+trial for everything (its page, its share of the search index, of the index pages and of the archive).
 """
 
 from __future__ import annotations

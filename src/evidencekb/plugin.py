@@ -45,6 +45,7 @@ from evidencekb.content_rules import refused_entries
 from evidencekb.diagnostics import Diagnostic, has_errors, render
 from evidencekb.freshness import REVIEW_PERIOD_MONTHS, today
 from evidencekb.history import Entry, History
+from evidencekb.icons import ICONS, SharedIcons
 from evidencekb.kinds import QUESTION
 from evidencekb.living import (
     SITE_FEED,
@@ -157,6 +158,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.bulk: BulkArchive | None = None  # every published trial's record and computed JSON, being written
         self.bulk_dir: str | None = None  # the folder of the last archive written
         self.converted = PageStore()  # each page's HTML between its conversion and its writing
+        self.icons = SharedIcons()  # the frame's icons of generated pages, written once into ICONS
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.on_shutdown()
@@ -215,7 +217,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.links.next_build()
         targets = tuple(f.url if (f := files.get_file_from_path(uri)) else None
                         for uri in ("methods.md", "glossary.md", "index.md"))
-        terms = tuple(sorted(glossary.items()))  # once: every record's page uses the same glossary
+        terms = tuple(sorted(glossary.items()))  # one tuple shared by every job, not a copy per record
         jobs = [RecordJob(path, self._links(files, config, path, targets), terms, _record_id(path) in read)
                 for path in paths]
         self.records = self.cache.start(jobs, self.config.workers or default_workers())  # workers start now
@@ -342,10 +344,13 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         leads = page.url.startswith(QUESTION.folder + "/")  # a question ranks above the trials it summarises
         output = marked_for_search(without_theme_index(output), page.meta, leads=leads)
         output = output.replace("<abbr title=", '<abbr tabindex="0" title=')
+        if leads or page.file.src_uri.startswith(self.config.records + "/"):
+            output = self.icons.page(output, get_relative_url(ICONS, page.url))
         return without_indentation(output) if page.file.src_uri.startswith(self.config.records + "/") else output
 
     @event_priority(50)  # before the search plugin (priority 0) writes the index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.icons.write(Path(config.site_dir))
         if self.indexer:  # every page is written by now
             self.indexer.start(Path(config.site_dir))
         else:
