@@ -211,10 +211,12 @@ def bare_config(site_config_file: Path, extra_css: list[str], out: Path, site: P
 
 
 KNOWN_HOOKS = {"on_config", "on_files", "on_pre_page", "on_env", "on_page_markdown"}
-# Hooks that change no page's content: plugin state (startup, shutdown), the list of built pages, the
-# indentation of generated pages and the search index's tags and order (post page, post build; the floor
-# keeps the theme's index as it is), the workers of a failed build (build error), converted pages kept on
-# disk until written (page content, page context).
+# Hooks that change no page's text as readers see it: plugin state (startup, shutdown), the list of built
+# pages, the indentation of generated pages, the search dialog's label, the abbreviations' tabindex, the
+# shared icons and the search index's tags and order (post page, post build; the floor keeps the theme's
+# index as it is), the workers of a failed build (build error), converted pages kept on disk until written
+# (page content) and Pagefind's marks (page context, post page). Without those marks the floor's Pagefind
+# indexes every page's whole body, more text than the full build's.
 CONTENT_NEUTRAL_HOOKS = {"on_startup", "on_shutdown", "on_post_page", "on_post_build", "on_build_error",
                          "on_page_content", "on_page_context"}
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import BuiltSites
+from conftest import ROOT, BuiltSites
 from evidencekb.search_index import (
     ARTICLE,
     INDEX_FOLDER,
@@ -90,3 +91,18 @@ def test_the_built_site_indexes_every_page_the_theme_would(built_sites: BuiltSit
     assert text_of(built_sites.real, "questions/ivig-dermatomyositis").count('data-pagefind-filter="leads:yes"') == 1
     assert 'data-pagefind-filter' not in text_of(built_sites.real, "trials/proderm")
     assert "whats-new" not in boosts and "reference" not in boosts  # excluded in their front matter
+
+
+def test_what_the_theme_search_leaves_out_pagefind_leaves_out_too(built_sites: BuiltSites) -> None:
+    """The theme strips its ``data-search-exclude`` marks before pages are written; Pagefind reads the written
+    pages, so without a mark of its own it would index the citation marks, boilerplate titles and history."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from pagefind_files import PagefindIndex
+
+    index = built_sites.real / INDEX_FOLDER
+    pages = PagefindIndex(lambda p: (index / p).read_bytes() if (index / p).is_file() else None).pages()
+    proderm = next(text for url, text in pages.items() if url.rstrip("/").endswith("trials/proderm"))
+    page = text_of(built_sites.real, "trials/proderm")
+    assert page.count("data-pagefind-ignore") >= 10 and "data-search-exclude" not in page
+    assert "In plain language" in page and "In plain language" not in proderm
+    assert "dermatomyositis" in proderm.lower()

@@ -68,7 +68,13 @@ from evidencekb.render import (
     render_trial_table,
 )
 from evidencekb.reused import Reused
-from evidencekb.search_index import SearchIndexError, marked_for_search, without_theme_index, write_index
+from evidencekb.search_index import (
+    SearchIndexError,
+    marked_for_search,
+    with_pagefind_ignores,
+    without_theme_index,
+    write_index,
+)
 from evidencekb.sitebuild import (
     BackingFiles,
     CompiledTemplates,
@@ -331,7 +337,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
                         nav: Navigation) -> TemplateContext:
         html = self.converted.take(page.file.src_uri)
         if html is not None:
-            page.content = html
+            page.content = with_pagefind_ignores(html)
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
