@@ -350,9 +350,10 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         leads = page.url.startswith(QUESTION.folder + "/")  # a question ranks above the trials it summarises
         output = marked_for_search(without_theme_index(output), page.meta, leads=leads)
         output = output.replace("<abbr title=", '<abbr tabindex="0" title=')
-        if leads or page.file.src_uri.startswith(self.config.records + "/"):
+        trial = page.file.src_uri.startswith(self.config.records + "/")
+        if leads or trial:
             output = self.icons.page(output, get_relative_url(ICONS, page.url))
-        return without_indentation(output) if page.file.src_uri.startswith(self.config.records + "/") else output
+        return without_indentation(output) if trial else output
 
     @event_priority(50)  # before the search plugin (priority 0) writes the index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
