@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from _synth import synth
 from evidencekb import sitebuild
-from evidencekb.kinds import TRIAL
+from evidencekb.pipeline import check_record
 from evidencekb.render import PageLinks
 from evidencekb.sitebuild import RecordCache, RecordJob, build_records
 
@@ -205,13 +205,19 @@ def test_search_entries_are_put_back_in_the_order_of_the_pages() -> None:
     assert [e["location"] for e in ordered] == ["", "#t", "trials/a/", "trials/a/#x"]
 
 
-def test_a_trial_a_question_reads_comes_back_checked_from_its_worker() -> None:
-    """The question stage takes the trials from the site build's own pass, picking them by kind."""
+def test_a_trial_a_question_reads_comes_back_with_what_questions_read_of_it() -> None:
+    """The question stage takes the trials from the site build's own pass: their ids, endpoints and raw
+    per-arm data, not the whole trial (which would be several times larger)."""
     job = RecordJob(str(ROOT / "content/trials/proderm.yaml"), LINKS, GLOSSARY, read_by_question=True)
-    checked = pickle.loads(pickle.dumps(sitebuild.build_record(job))).checked  # as a worker process returns it
-    assert checked.kind is TRIAL and checked.trial.id == "proderm" and checked.valid
-    assert checked.computed.for_result(0) is not None
-    assert sitebuild.build_record(dataclasses.replace(job, read_by_question=False)).checked is None
+    returned = pickle.loads(pickle.dumps(sitebuild.build_record(job)))  # as a worker process returns it
+    read = returned.for_questions
+    assert read.id == "proderm" and read.design == "parallel"
+    tis = next(r for r in read.results if r.endpoint == "tis20-w16")
+    counts = tis.data.counts  # the primary endpoint: IVIG 37/47 vs placebo 21/48 (NEJM 2022 abstract; NCT02728752)
+    assert (counts.events1, counts.total1, counts.events2, counts.total2) == (37, 47, 21, 48)
+    whole = check_record(job.path, compute=True)
+    assert len(pickle.dumps(read)) * 5 < len(pickle.dumps((whole.trial, whole.computed)))
+    assert sitebuild.build_record(dataclasses.replace(job, read_by_question=False)).for_questions is None
 
 
 def test_compiled_templates_serve_a_new_environment_until_the_template_changes(tmp_path: Path) -> None:

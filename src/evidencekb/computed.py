@@ -150,6 +150,26 @@ def compare_harms(trial: Trial, level: float = DEFAULT_LEVEL) -> tuple[HarmCompa
 
 def compare_adverse_event(trial: Trial, event: AdverseEvent, level: float = DEFAULT_LEVEL) -> HarmComparison | None:
     """The comparison of one adverse-event row, or None when it lacks two comparable sides with counts."""
+    data = harm_data(trial, event)
+    if data is None:
+        return None
+    return HarmComparison(event.id, data.intervention, data.comparator,
+                          analyse_binary(data.counts, level=level, event="bad"), data.shared)
+
+
+@dataclass(frozen=True)
+class HarmData:
+    """What a harm comparison analyses: the two groups' ids, their counts, and the arms both draw on."""
+
+    intervention: str
+    comparator: str
+    counts: BinaryCounts
+    shared: tuple[str, ...] = ()
+
+
+def harm_data(trial: Trial, event: AdverseEvent) -> HarmData | None:
+    """The counts of one adverse-event row on its two comparable sides, without their analysis (which a
+    question pools its own way); None when the row lacks them."""
     sides: dict[str, list[tuple[AdverseEventGroup, int, set[str]]]] = {"intervention": [], "comparator": []}
     for group in event.groups:
         found = _harm_side(trial, group)
@@ -162,9 +182,8 @@ def compare_adverse_event(trial: Trial, event: AdverseEvent, level: float = DEFA
     assert first.patients is not None and second.patients is not None
     if first.patients > size1 or second.patients > size2:
         return None  # the validation rules report counts above their denominator
-    counts = BinaryCounts(first.patients, size1, second.patients, size2)
-    return HarmComparison(event.id, first.group_id, second.group_id,
-                          analyse_binary(counts, level=level, event="bad"), tuple(sorted(arms1 & arms2)))
+    return HarmData(first.group_id, second.group_id, BinaryCounts(first.patients, size1, second.patients, size2),
+                    tuple(sorted(arms1 & arms2)))
 
 
 def _harm_side(trial: Trial, group: GroupRef) -> tuple[str, int, set[str]] | None:
@@ -183,27 +202,50 @@ def _harm_side(trial: Trial, group: GroupRef) -> tuple[str, int, set[str]] | Non
 
 def compare_result(trial: Trial, index: int, level: float = DEFAULT_LEVEL) -> Comparison:
     result = trial.results[index]
-    endpoint = next(e for e in trial.endpoints if e.id == result.endpoint)
-    pair = _arm_pair(trial, result)
-    if isinstance(pair, str):
-        return Comparison(result.endpoint, index, result.source, None, None, not_computed=pair)
-    first, second = pair
+    data = result_data(trial, index)
 
     def comparison(**computed: Any) -> Comparison:
-        return Comparison(result.endpoint, index, result.source, first.group_id, second.group_id, **computed)
+        return Comparison(result.endpoint, index, result.source, data.intervention, data.comparator, **computed)
 
-    if isinstance(first, BinaryGroup) and isinstance(second, BinaryGroup):
-        counts = BinaryCounts(first.events, first.total, second.events, second.total)
+    if data.counts is not None:
+        endpoint = next(e for e in trial.endpoints if e.id == result.endpoint)
         event: Literal["good", "bad"] = "good" if endpoint.better == "higher" else "bad"
-        return comparison(binary=analyse_binary(counts, level=level, event=event))
+        return comparison(binary=analyse_binary(data.counts, level=level, event=event))
+    if data.means is not None:
+        return comparison(continuous=analyse_continuous(*data.means, level=level))
+    return comparison(not_computed=data.not_computed)
+
+
+@dataclass(frozen=True)
+class ResultData:
+    """What a comparison of one result analyses: the two groups' ids and their counts or means, or why
+    there is nothing to analyse (``not_computed``)."""
+
+    intervention: str | None
+    comparator: str | None
+    counts: BinaryCounts | None = None
+    means: tuple[GroupMean, GroupMean] | None = None
+    not_computed: str | None = None
+
+
+def result_data(trial: Trial, index: int) -> ResultData:
+    """The per-arm data of one result, without its analysis: a comparison's input, and what a question
+    pools (by its own measure and model) without paying for the trial's effect estimates."""
+    pair = _arm_pair(trial, trial.results[index])
+    if isinstance(pair, str):
+        return ResultData(None, None, not_computed=pair)
+    first, second = pair
+    ids = first.group_id, second.group_id
+    if isinstance(first, BinaryGroup) and isinstance(second, BinaryGroup):
+        return ResultData(*ids, counts=BinaryCounts(first.events, first.total, second.events, second.total))
     if isinstance(first, ContinuousGroup) and isinstance(second, ContinuousGroup):
         intervention, comparator = _group_mean(first), _group_mean(second)
         if isinstance(intervention, str):
-            return comparison(not_computed=intervention)
+            return ResultData(*ids, not_computed=intervention)
         if isinstance(comparator, str):
-            return comparison(not_computed=comparator)
-        return comparison(continuous=analyse_continuous(intervention, comparator, level=level))
-    return comparison(not_computed="medians only: no hazard ratio is derived from medians")
+            return ResultData(*ids, not_computed=comparator)
+        return ResultData(*ids, means=(intervention, comparator))
+    return ResultData(*ids, not_computed="medians only: no hazard ratio is derived from medians")
 
 
 def _arm_pair(trial: Trial, result: Result) -> tuple[GroupRef, GroupRef] | str:

@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from evidencekb.computed import ComputedTrial
     from evidencekb.pipeline import CheckedRecord
     from evidencekb.questions.compute import ComputedQuestion
+    from evidencekb.questions.links import LinkedTrial
     from evidencekb.render import PageLinks
 
-CrossStage = Callable[[list["CheckedRecord"], Mapping[str, "CheckedRecord"]], None]
+CrossStage = Callable[[list["CheckedRecord"], Mapping[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,13 @@ class Kind:
     reads: Callable[[Any], Iterable[str]] | None = None
     """For a kind whose computation reads other records: the ids of the trial records it reads."""
     cross: CrossStage | None = None
-    """That computation for all records of the kind at once, given the checked trial records by id: it adds
-    each record's diagnostics and sets its computed namespace when it stays valid (run once per set of
-    records by ``evidencekb.pipeline.cross_record_stage``; ``compute`` is then unused)."""
+    """That computation for all records of the kind at once, given what ``view`` keeps of each checked
+    trial record, by trial id: it adds each record's diagnostics and sets its computed namespace when it
+    stays valid (run once per set of records by ``evidencekb.pipeline.cross_record_stage``; ``compute``
+    is then unused)."""
+    view: Callable[[str, Trial], Any] | None = None
+    """What ``cross`` reads of a valid trial record (given its path and model): small, so that it can be
+    sent from a worker process and kept for every trial read until the cross-record stage has run."""
 
     def validate(self, document: Document) -> tuple[Any, list[Diagnostic]]:
         return validate_document(document, self.model)
@@ -92,16 +97,20 @@ def _question_trials(question: Question) -> list[str]:
     return sorted({use.trial for outcome in question.outcomes for use in outcome.studies})
 
 
-def _question_stage(questions: list[CheckedRecord], trials: Mapping[str, CheckedRecord]) -> None:
-    """Every question against the trials; each trial's comparisons are computed once for all questions."""
-    from evidencekb.questions.links import LinkedTrial
+def _question_stage(questions: list[CheckedRecord], trials: Mapping[str, LinkedTrial]) -> None:
+    """Every question against the trials it reads."""
     from evidencekb.questions.stage import question_stage
 
-    linked = {tid: LinkedTrial(r.path, r.trial, r.computed) for tid, r in trials.items() if r.trial is not None}
     for record in questions:
         assert record.document is not None
-        found, record.computed = question_stage(record.model, record.document, linked, record.valid)
+        found, record.computed = question_stage(record.model, record.document, trials, record.valid)
         record.diagnostics.extend(found)
+
+
+def _linked_trial(path: str, trial: Trial) -> LinkedTrial:
+    from evidencekb.questions.links import LinkedTrial
+
+    return LinkedTrial.of(path, trial)
 
 
 def _render_question(question: Question, computed: ComputedQuestion, document: Document, links: PageLinks,
@@ -112,7 +121,8 @@ def _render_question(question: Question, computed: ComputedQuestion, document: D
 
 
 QUESTION = Kind("question", "questions", Question, _question_rules, lambda question, document: None,
-                lambda document, computed: [], _render_question, _question_trials, _question_stage)
+                lambda document, computed: [], _render_question, _question_trials, _question_stage,
+                _linked_trial)
 KINDS: tuple[Kind, ...] = (TRIAL, QUESTION)
 DEFAULT_KIND = TRIAL
 """Files outside every kind's folder (a single file given on the command line) are read as trials."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -173,10 +173,17 @@ def checked_records(paths: Iterable[str], problems: list[Diagnostic], *, compute
 def cross_record_stage(records: list[CheckedRecord], others: Iterable[CheckedRecord] = ()) -> None:
     """The computation of every record whose kind reads other records, given the valid trials among
     ``records`` (and ``others``, trials read only for this stage); its diagnostics join the record's own."""
-    trials = {r.model.id: r for r in [*others, *records] if r.kind is TRIAL and r.valid}
+    trials = [r for r in [*others, *records] if r.kind is TRIAL and r.valid]
     for kind in dict.fromkeys(r.kind for r in records if r.kind.cross is not None):
-        assert kind.cross is not None
-        kind.cross([r for r in records if r.kind is kind and r.model is not None and r.document is not None], trials)
+        assert kind.view is not None
+        cross_stage_of(kind, records, {r.model.id: kind.view(r.path, r.model) for r in trials})
+
+
+def cross_stage_of(kind: Kind, records: list[CheckedRecord], trials: Mapping[str, Any]) -> None:
+    """``kind``'s cross-record stage over its records among ``records``, given ``kind.view`` of each valid
+    trial it may read, by id (made elsewhere, e.g. in the site build's worker processes)."""
+    assert kind.cross is not None
+    kind.cross([r for r in records if r.kind is kind and r.model is not None and r.document is not None], trials)
 
 
 def _trials_read_from_elsewhere(records: list[CheckedRecord]) -> list[CheckedRecord]:

@@ -467,7 +467,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         if self.question_problems is None:
             read = self.question_site.reads()
             paths = {_record_id(r.path): r.path for r in self.record_files if _record_id(r.path) in read}
-            trials = {trial_id: self.records.result(path).checked for trial_id, path in paths.items()}
+            trials = {trial_id: self.records.result(path).for_questions for trial_id, path in paths.items()}
             self.question_problems = self.question_site.build(trials, self.question_links)
         return self.question_problems
 

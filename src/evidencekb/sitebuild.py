@@ -26,13 +26,14 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from jinja2.bccache import Bucket, BytecodeCache
 
 from evidencekb.diagnostics import Diagnostic, Severity, has_errors
 from evidencekb.history import Entry, History
+from evidencekb.kinds import QUESTION
 from evidencekb.pipeline import (
-    CheckedRecord,
     RecordId,
     check_record,
     cross_record_problems,
@@ -41,6 +42,9 @@ from evidencekb.pipeline import (
     record_id,
 )
 from evidencekb.render import PageLinks, TrialRow, parse_abbreviations, tags, trial_row
+
+if TYPE_CHECKING:
+    from evidencekb.questions.links import LinkedTrial
 
 # Below this many records per worker, starting workers costs more than it saves.
 MIN_RECORDS_PER_WORKER = 16
@@ -59,7 +63,7 @@ class RecordJob:
     links: PageLinks
     glossary: tuple[tuple[str, str], ...]
     read_by_question: bool = False
-    """A question pools the record: its checked trial comes back with its pages, for the question stage."""
+    """A question pools the record: what the questions read of it comes back with its pages."""
 
 
 @dataclass(frozen=True)
@@ -92,9 +96,9 @@ class RecordPages:
 
     summary: RecordSummary
     rendered: RenderedRecord | None = None
-    checked: CheckedRecord | None = None
-    """For a job ``read_by_question`` whose record is valid: the trial and its computed namespace (without
-    the document), so that the question stage reads the record checked here instead of checking it again."""
+    for_questions: LinkedTrial | None = None
+    """For a job ``read_by_question`` whose record is valid: what the question stage reads of the trial
+    (``QUESTION.view``), made here so that the record is not checked again and the trial itself stays here."""
 
 
 def build_record(job: RecordJob) -> RecordPages:
@@ -102,17 +106,17 @@ def build_record(job: RecordJob) -> RecordPages:
     record = check_record(job.path, compute=True)
     diagnostics = tuple(record.diagnostics)
     trial, document = record.trial, record.document
-    checked = CheckedRecord(record.path, record.kind, None, trial, record.computed) \
-        if job.read_by_question and record.valid else None
+    assert QUESTION.view is not None  # questions read trials
+    read = QUESTION.view(record.path, trial) if job.read_by_question and record.valid and trial else None
     if trial is None or document is None or has_errors(diagnostics) or trial.status != "published":
-        return RecordPages(RecordSummary(job.path, diagnostics, record_id(record)), checked=checked)
+        return RecordPages(RecordSummary(job.path, diagnostics, record_id(record)), for_questions=read)
     computed = record.computed
     summary = RecordSummary(job.path, diagnostics, record_id(record), True, tags(trial),
                             trial_row(trial, computed.for_result))
     page = record.kind.render(trial, computed, document, job.links, dict(job.glossary))
     computed_json = json.dumps(computed.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                                allow_nan=False)
-    return RecordPages(summary, RenderedRecord(page, computed_json + "\n"), checked)
+    return RecordPages(summary, RenderedRecord(page, computed_json + "\n"), read)
 
 
 def build_records(jobs: Sequence[RecordJob], workers: int) -> list[RecordPages]:

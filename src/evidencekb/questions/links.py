@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from evidencekb.checks.base import Finding
-from evidencekb.computed import Comparison, ComputedTrial, HarmComparison, compare_adverse_event, compare_result
+from evidencekb.computed import HarmData, ResultData, harm_data, result_data
 from evidencekb.models import Trial
 from evidencekb.models.question import BINARY_MEASURES, Outcome, Question, StudyUse
 from evidencekb.pooling import FIRST_PERIOD, BinaryStudy, ContinuousStudy, Study
@@ -25,34 +25,65 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\s*;")
 
 
 @dataclass(frozen=True)
+class Endpoint:
+    """What linking needs of a trial's endpoint."""
+
+    type: str
+    period: str | None
+    label: str
+
+
+@dataclass(frozen=True)
+class PoolableResult:
+    """One result of a trial, with the per-arm data a question can pool (``computed.result_data``)."""
+
+    endpoint: str
+    analysis_population: str | None
+    data: ResultData
+
+
+@dataclass(frozen=True)
 class LinkedTrial:
-    """A checked trial record: what the question stage reads of it."""
+    """What the question stage reads of a checked trial record: its ids and design, its endpoints, and the
+    raw per-arm counts and means of its results and adverse events, without their analyses.
+
+    Small on purpose: the site build's workers send it back with a trial's pages for the question stage,
+    and the main process keeps one per trial a question reads until the questions are built; the trial and
+    its computed namespace were several times larger and slowed the garbage collector of the process
+    that converts the pages.
+    """
 
     path: str
-    trial: Trial
-    computed: ComputedTrial | None
-    """The trial's computed namespace when the pipeline built it; else only the comparisons a question
-    pools are computed, once for all questions (the whole audit of a trial costs far more)."""
-    _cache: dict[tuple[str, int | str], Comparison | HarmComparison | None] = field(default_factory=dict)
+    id: str
+    short_name: str
+    status: str
+    design: str
+    first_period: str | None
+    year: int | None
+    endpoints: dict[str, Endpoint]
+    results: tuple[PoolableResult, ...]
+    adverse_events: dict[str, tuple[str, HarmData | None]]
+    """By event id: its term and its counts on two comparable sides (None: it has none)."""
+    judgements: dict[str, ResultJudgement]
+    """The RoB 2 assessment of the effect of assignment, by endpoint (endpoints without one are absent)."""
 
-    def comparison(self, index: int) -> Comparison | None:
-        if self.computed:
-            return self.computed.for_result(index)
-        key = ("result", index)
-        if key not in self._cache:
-            self._cache[key] = compare_result(self.trial, index)
-        found = self._cache[key]
-        return found if isinstance(found, Comparison) else None
+    @classmethod
+    def of(cls, path: str, trial: Trial) -> LinkedTrial:
+        from evidencekb.rob2 import judge_all
 
-    def harm(self, event_id: str) -> HarmComparison | None:
-        if self.computed:
-            return self.computed.for_adverse_event(event_id)
-        key = ("harm", event_id)
-        if key not in self._cache:
-            event = next((e for e in self.trial.adverse_events if e.id == event_id), None)
-            self._cache[key] = compare_adverse_event(self.trial, event) if event else None
-        found = self._cache[key]
-        return found if isinstance(found, HarmComparison) else None
+        judgements: dict[str, ResultJudgement] = {}
+        for judgement in judge_all(trial):
+            if judgement.effect == "assignment":
+                judgements.setdefault(judgement.endpoint, judgement)
+        return cls(
+            path, trial.id, trial.short_name, trial.status, trial.design.model,
+            trial.design.periods[0].id if trial.design.periods else None, publication_year(trial),
+            {e.id: Endpoint(e.type, e.period, e.label) for e in trial.endpoints},
+            tuple(PoolableResult(r.endpoint, r.analysis_population, result_data(trial, i))
+                  for i, r in enumerate(trial.results)),
+            {e.id: (e.term, harm_data(trial, e)) for e in trial.adverse_events},
+            judgements,
+        )
 
 
 @dataclass(frozen=True)
@@ -98,7 +129,7 @@ def link_outcome(question: Question, index: int, trials: Mapping[str, LinkedTria
         loc = ("outcomes", index, "studies", j)
         problems = list(_problems(outcome, use, loc, trials))
         linked = trials.get(use.trial)
-        if question.status == "published" and linked is not None and linked.trial.status == "draft":
+        if question.status == "published" and linked is not None and linked.status == "draft":
             problems.append(Finding((*loc, "trial"), "question-draft-trial",
                                     f"'{use.trial}' is a draft: a published question pools published trials only"))
         if problems:
@@ -119,35 +150,36 @@ def _problems(outcome: Outcome, use: StudyUse, loc: tuple[Any, ...],
         yield Finding((*loc, "trial"), "question-unknown-trial",
                       f"no valid trial record with id '{use.trial}' (content/trials/{use.trial}.yaml)")
         return
-    trial, binary = linked.trial, outcome.analysis.measure in BINARY_MEASURES
+    binary = outcome.analysis.measure in BINARY_MEASURES
     if (use.endpoint is None) == (use.adverse_event is None):
         yield Finding(loc, "question-study-item", "give either endpoint or adverse_event, not both or neither")
         return
     if use.adverse_event is not None:
-        if use.adverse_event not in {e.id for e in trial.adverse_events}:
+        if use.adverse_event not in linked.adverse_events:
             yield Finding((*loc, "adverse_event"), "question-unknown-endpoint",
-                          f"trial '{trial.id}' has no adverse event '{use.adverse_event}'")
+                          f"trial '{linked.id}' has no adverse event '{use.adverse_event}'")
         elif not binary:
             yield Finding((*loc, "adverse_event"), "question-measure-mismatch",
                           f"adverse events are counts; measure '{outcome.analysis.measure}' needs a continuous"
                           " endpoint")
         return
-    endpoint = next((e for e in trial.endpoints if e.id == use.endpoint), None)
+    endpoint = linked.endpoints.get(use.endpoint or "")
     if endpoint is None:
         yield Finding((*loc, "endpoint"), "question-unknown-endpoint",
-                      f"trial '{trial.id}' has no endpoint '{use.endpoint}'")
+                      f"trial '{linked.id}' has no endpoint '{use.endpoint}'")
         return
     if endpoint.type != ("binary" if binary else "continuous"):
         yield Finding((*loc, "endpoint"), "question-measure-mismatch",
-                      f"endpoint '{endpoint.id}' is {endpoint.type}; measure '{outcome.analysis.measure}' needs a"
+                      f"endpoint '{use.endpoint}' is {endpoint.type}; measure '{outcome.analysis.measure}' needs a"
                       f" {'binary' if binary else 'continuous'} endpoint")
-    yield from _crossover_problems(use, trial, endpoint.period, loc)
+    yield from _crossover_problems(use, linked, endpoint.period, loc)
 
 
-def _crossover_problems(use: StudyUse, trial: Trial, period: str | None, loc: tuple[Any, ...]) -> Iterator[Finding]:
-    if trial.design.model != "crossover":
+def _crossover_problems(use: StudyUse, trial: LinkedTrial, period: str | None, loc: tuple[Any, ...]
+                        ) -> Iterator[Finding]:
+    if trial.design != "crossover":
         return
-    first = trial.design.periods[0].id if trial.design.periods else None
+    first = trial.first_period
     if use.crossover_data is None:
         yield Finding(loc, "question-crossover-data",
                       f"'{trial.id}' is a crossover trial: set crossover_data (first-period) for data valid for a"
@@ -161,39 +193,32 @@ def _crossover_problems(use: StudyUse, trial: Trial, period: str | None, loc: tu
                       f"endpoint '{use.endpoint}' is not measured in the first period ('{first}') of '{trial.id}'")
 
 
-def _study(outcome: Outcome, use: StudyUse, linked: LinkedTrial, loc: tuple[Any, ...]) -> UsedStudy | Finding:
-    trial = linked.trial
-    common: dict[str, Any] = {"name": trial.short_name, "year": publication_year(trial), "design": trial.design.model,
-              "crossover_basis": FIRST_PERIOD if trial.design.model == "crossover" else None}
+def _study(outcome: Outcome, use: StudyUse, trial: LinkedTrial, loc: tuple[Any, ...]) -> UsedStudy | Finding:
+    common: dict[str, Any] = {"name": trial.short_name, "year": trial.year, "design": trial.design,
+              "crossover_basis": FIRST_PERIOD if trial.design == "crossover" else None}
     if use.adverse_event is not None:
-        harm = linked.harm(use.adverse_event)
+        term, harm = trial.adverse_events[use.adverse_event]
         if harm is None:
             return Finding((*loc, "adverse_event"), "question-no-data",
                            f"adverse event '{use.adverse_event}' of '{trial.id}' has no counts on both sides")
-        label = next(e.term for e in trial.adverse_events if e.id == use.adverse_event)
-        return UsedStudy(trial.id, trial.short_name, linked.path, use.adverse_event, label,
-                         BinaryStudy(counts=harm.binary.counts, **common), None, use.note)
+        return UsedStudy(trial.id, trial.short_name, trial.path, use.adverse_event, term,
+                         BinaryStudy(counts=harm.counts, **common), None, use.note)
     binary = outcome.analysis.measure in BINARY_MEASURES
-    for index, result in enumerate(trial.results):
+    for result in trial.results:
         if result.endpoint != use.endpoint:
             continue
         if use.analysis_population and result.analysis_population != use.analysis_population:
             continue
-        comparison = linked.comparison(index)
-        if comparison is None:
-            continue
         study: Study | None = None
-        if binary and comparison.binary is not None:
-            study = BinaryStudy(counts=comparison.binary.counts, **common)
-        elif not binary and comparison.continuous is not None:
-            c = comparison.continuous
-            study = ContinuousStudy(group1=c.intervention, group2=c.comparator, **common)
+        if binary and result.data.counts is not None:
+            study = BinaryStudy(counts=result.data.counts, **common)
+        elif not binary and result.data.means is not None:
+            intervention, comparator = result.data.means
+            study = ContinuousStudy(group1=intervention, group2=comparator, **common)
         if study is not None:
-            from evidencekb.rob2 import result_judgement
-
-            label = next(e.label for e in trial.endpoints if e.id == use.endpoint)
-            return UsedStudy(trial.id, trial.short_name, linked.path, result.endpoint, label, study,
-                             result_judgement(trial, result.endpoint), use.note)
+            return UsedStudy(trial.id, trial.short_name, trial.path, result.endpoint,
+                             trial.endpoints[result.endpoint].label, study, trial.judgements.get(result.endpoint),
+                             use.note)
     where = f" for '{use.analysis_population}'" if use.analysis_population else ""
     return Finding((*loc, "endpoint"), "question-no-data",
                    f"endpoint '{use.endpoint}' of '{trial.id}' has no result{where} with per-group data to pool")

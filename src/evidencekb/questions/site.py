@@ -24,10 +24,11 @@ from evidencekb.pipeline import (
     CheckedRecord,
     check_record,
     cross_record_problems,
-    cross_record_stage,
+    cross_stage_of,
     discover,
     record_id,
 )
+from evidencekb.questions.links import LinkedTrial
 from evidencekb.render import PageLinks
 from evidencekb.render.env import render
 
@@ -90,10 +91,10 @@ class QuestionSite:
         """The ids of the trials that the questions read."""
         return {t for _, r in self._alone.values() if r.model is not None for t in _reads(r.model)}
 
-    def build(self, trials: Mapping[str, CheckedRecord | None], links: Callable[[str], PageLinks]
+    def build(self, trials: Mapping[str, LinkedTrial | None], links: Callable[[str], PageLinks]
               ) -> list[Diagnostic]:
-        """Every question's diagnostics after the cross-record stage, given the trials it reads by id (None:
-        no valid record) and the links of each page by its URI; a question goes through the stage only when
+        """Every question's diagnostics after the cross-record stage, given what it reads of each trial by id
+        (None: no valid record) and the links of each page by its URI; a question goes through the stage only when
         its file, the trials it reads or its links changed since the last build."""
         built = {}
         for path, (version, alone) in self._alone.items():
@@ -112,7 +113,7 @@ class QuestionSite:
     def _stage(self, alone: CheckedRecord, links: PageLinks | None, inputs: tuple[object, ...]) -> _Built:
         self.stages += 1
         record = dataclasses.replace(alone, diagnostics=list(alone.diagnostics))  # the stage adds to them
-        cross_record_stage([record], [t for t in inputs[2:] if isinstance(t, CheckedRecord)])
+        cross_stage_of(QUESTION, [record], {t.id: t for t in inputs[2:] if isinstance(t, LinkedTrial)})
         question, computed = record.model, record.computed
         page = ""
         if record.valid and computed is not None and record.document is not None and links is not None \
