@@ -360,11 +360,14 @@ def test_i2_and_h2_intervals_match_metafor_confint_with_reml() -> None:
         ("or", "common", "peto", (-0.472177269248539, 0.0407784291562603, 167.200450619361, 93.4210703623987), 1e-9),
     ],
 )
-def test_leave_one_out_matches_metafor_leave1out(measure, model, method, expected, tolerance) -> None:
-    """Estimate, SE, Q and I^2 without Aronson. MH and Peto are closed forms (differences below 1e-12);
-    REML differs by at most 1e-8 on the SE, 4.4e-8 on tau^2 and 8e-7 points on I^2 (metafor iterates
-    to a tolerance of 1e-5 on tau^2, so it is allowed 1e-7, 1e-6 and 1e-5)."""
-    steps = leave_one_out(bcg(), PoolOptions(measure, model, method))
+@pytest.mark.parametrize("given_pooled", [False, True])
+def test_leave_one_out_matches_metafor_leave1out(measure, model, method, expected, tolerance, given_pooled) -> None:
+    """Estimate, SE, Q and I^2 without Aronson, whether or not the pooled result of all the trials is
+    given. MH and Peto are closed forms (differences below 1e-12); REML differs by at most 1e-8 on the SE,
+    4.4e-8 on tau^2 and 8e-7 points on I^2 (metafor iterates to a tolerance of 1e-5 on tau^2, so it is
+    allowed 1e-7, 1e-6 and 1e-5)."""
+    options = PoolOptions(measure, model, method)
+    steps = leave_one_out(bcg(), options, pool(bcg(), options) if given_pooled else None)
     assert steps[0].study == "Aronson"
     result = steps[0].result
     het = result.heterogeneity

@@ -160,17 +160,20 @@ def pool(studies: Sequence[Study], options: PoolOptions) -> PooledResult:
         raise ValueError(f"these numbers cannot be pooled ({error}); check the table for extreme values") from None
 
 
-def leave_one_out(studies: Sequence[Study], options: PoolOptions) -> tuple[SensitivityStep, ...]:
-    """The pooled result without each used study in turn."""
-    used = set(pool(studies, options).used)
+def leave_one_out(studies: Sequence[Study], options: PoolOptions, pooled: PooledResult | None = None
+                  ) -> tuple[SensitivityStep, ...]:
+    """The pooled result without each used study in turn (``pooled``: all of them pooled, when known)."""
+    used = set((pooled or pool(studies, options)).used)
     return tuple(
         SensitivityStep(s.name, pool([o for o in studies if o is not s], options)) for s in studies if s.name in used
     )
 
 
-def cumulative(studies: Sequence[Study], options: PoolOptions) -> tuple[SensitivityStep, ...]:
-    """Pooled results as the used studies are added in order of year (ties in input order)."""
-    used = set(pool(studies, options).used)
+def cumulative(studies: Sequence[Study], options: PoolOptions, pooled: PooledResult | None = None
+               ) -> tuple[SensitivityStep, ...]:
+    """Pooled results as the used studies are added in order of year (ties in input order; ``pooled``:
+    all of them pooled, when known)."""
+    used = set((pooled or pool(studies, options)).used)
     ordered = [s for s in studies if s.name in used]
     missing = [s.name for s in ordered if s.year is None]
     if missing:

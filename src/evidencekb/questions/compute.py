@@ -64,7 +64,7 @@ class OutcomeResult:
         not by ``validate``."""
         if self.options is None or self.pooled is None or len(self.pooled.used) < 2:
             return ()
-        return leave_one_out([s.study for s in self.studies], self.options)
+        return leave_one_out([s.study for s in self.studies], self.options, self.pooled)
 
     @functools.cached_property
     def cumulative(self) -> tuple[SensitivityStep, ...]:
@@ -72,7 +72,7 @@ class OutcomeResult:
         studies = [s.study for s in self.studies]
         if self.options is None or self.pooled is None or len(self.pooled.used) < 2 or not all(s.year for s in studies):
             return ()
-        return cumulative(studies, self.options)
+        return cumulative(studies, self.options, self.pooled)
 
     def signal(self, domain: str) -> grade.Signal | None:
         return next((s for s in self.signals if s.domain == domain), None)
