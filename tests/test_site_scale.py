@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 import test_site_build_modes
 from conftest import ROOT
 from evidencekb import sitebuild
-from evidencekb.bulk import BulkArchive
+from evidencekb.bulk import BulkArchive, compressed_members
 from evidencekb.pagestore import PageStore
 from test_site_build_modes import _build
 
@@ -32,23 +33,28 @@ def test_a_page_store_gives_each_text_back_once() -> None:
     store.close()
 
 
-def _archive(path: Path, members: dict[str, str]) -> bytes:
+def _archive(path: Path, records: list[dict[str, str]]) -> bytes:
     archive = BulkArchive(str(path))
-    for name, text in members.items():
-        archive.add(name, text)
+    for members in records:
+        archive.add(compressed_members(list(members.items())))
     archive.close()
     archive.close()  # idempotent
     return path.read_bytes()
 
 
 def test_the_archive_holds_the_texts_and_is_byte_identical_when_rebuilt(tmp_path: Path) -> None:
-    members = {"trials/a.yaml": "id: a\n", "trials/a.computed.json": '{"trial":"a"}\n'}
-    first = _archive(tmp_path / "one.tar.gz", members)
-    assert first == _archive(tmp_path / "two.tar.gz", members)
+    records = [{"trials/a.yaml": "id: a\n", "trials/a.computed.json": '{"trial":"a"}\n'},
+               {"trials/b.yaml": "id: b # é\n" * 100, "trials/b.computed.json": "{}\n"}]
+    members = {name: text for record in records for name, text in record.items()}
+    first = _archive(tmp_path / "one.tar.gz", records)
+    assert first == _archive(tmp_path / "two.tar.gz", records)
     with tarfile.open(fileobj=io.BytesIO(first), mode="r:gz") as tar:
         assert tar.getnames() == list(members)
         assert {m.name: tar.extractfile(m).read().decode() for m in tar.getmembers()} == members  # type: ignore[union-attr]
         assert {(m.mtime, m.uid, m.mode) for m in tar.getmembers()} == {(0, 0, 0o644)}
+    listed = subprocess.run(["tar", "-tzvf", str(tmp_path / "one.tar.gz")], capture_output=True, text=True, check=True)
+    assert [line.split()[-1] for line in listed.stdout.splitlines()] == list(members)  # GNU tar reads it too
+    assert listed.stderr == ""
 
 
 def test_indentation_goes_but_preformatted_text_stays() -> None:

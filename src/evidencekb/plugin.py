@@ -224,8 +224,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         targets = tuple(f.url if (f := files.get_file_from_path(uri)) else None
                         for uri in ("methods.md", "glossary.md", "index.md"))
         terms = tuple(sorted(glossary.items()))  # one tuple shared by every job, not a copy per record
-        jobs = [RecordJob(path, self._links(files, config, path, targets), terms, _record_id(path) in read)
-                for path in paths]
+        jobs = [RecordJob(path, self._links(files, config, path, targets), terms, _record_id(path) in read,
+                          self.config.records) for path in paths]
         self.records = self.cache.start(jobs, self.config.workers or default_workers())  # workers start now
         for asset in (CSS, JS, SEARCH_JS):
             text = resources.files("evidencekb").joinpath("assets", asset.rsplit("/", 1)[1])
@@ -406,11 +406,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             return page_text(result)
         page = self._published_page(result)
         text = pages_with_history([page], self.build_history, today(), self.config.review_period)[page.src_uri]
-        if self.bulk:
-            trial_id = os.path.splitext(os.path.basename(path))[0]
-            with open(path, encoding="utf-8") as handle:
-                self.bulk.add(f"{self.config.records}/{trial_id}.yaml", handle.read())
-            self.bulk.add(f"{self.config.records}/{trial_id}.computed.json", json_text(result))
+        if self.bulk and result.rendered:
+            self.bulk.add(result.rendered.archived)
         if not self.backing:
             self.records.release(path, keep_json=self.config.per_trial_files)
         return text

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from jinja2.bccache import Bucket, BytecodeCache
 
+from evidencekb.bulk import compressed_members
 from evidencekb.diagnostics import Diagnostic, Severity, has_errors
 from evidencekb.history import Entry, History
 from evidencekb.kinds import QUESTION
@@ -64,6 +65,9 @@ class RecordJob:
     glossary: tuple[tuple[str, str], ...]
     read_by_question: bool = False
     """A question pools the record: what the questions read of it comes back with its pages."""
+    archive_folder: str | None = None
+    """The folder of the site's archive of all trials that a published record's files go in (None: not
+    archived); they come back compressed (``bulk.compressed_members``)."""
 
 
 @dataclass(frozen=True)
@@ -84,10 +88,12 @@ class RecordSummary:
 
 @dataclass(frozen=True)
 class RenderedRecord:
-    """A published record's own files: the page's Markdown and the computed JSON."""
+    """A published record's own files: the page's Markdown, the computed JSON and, for a job with an
+    ``archive_folder``, the record and its computed JSON as members of the archive of all trials."""
 
     page: str
     computed_json: str
+    archived: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,13 @@ def build_record(job: RecordJob) -> RecordPages:
     page = record.kind.render(trial, computed, document, job.links, dict(job.glossary))
     computed_json = json.dumps(computed.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                                allow_nan=False)
-    return RecordPages(summary, RenderedRecord(page, computed_json + "\n"), read)
+    archived = b""
+    if job.archive_folder is not None:
+        name = f"{job.archive_folder}/{os.path.splitext(os.path.basename(job.path))[0]}"
+        with open(job.path, encoding="utf-8") as handle:
+            archived = compressed_members([(f"{name}.yaml", handle.read()), (f"{name}.computed.json",
+                                                                              computed_json + "\n")])
+    return RecordPages(summary, RenderedRecord(page, computed_json + "\n", archived), read)
 
 
 def build_records(jobs: Sequence[RecordJob], workers: int) -> list[RecordPages]:
@@ -163,7 +175,8 @@ class PendingRecords:
         return self._done[path]
 
     def release(self, path: str, *, keep_json: bool = False) -> None:
-        """Forget the record's page text (and its computed JSON unless ``keep_json``) once the site has them.
+        """Forget the record's page text and archived files (and its computed JSON unless ``keep_json``)
+        once the site has them.
 
         What the rest of the site needs (the summary) stays; a released record is no longer offered to
         the cache of later builds, which would lack its text.
