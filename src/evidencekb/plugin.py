@@ -57,7 +57,13 @@ from evidencekb.living import (
     record_feed,
 )
 from evidencekb.pagestore import PageStore
-from evidencekb.questions.site import QuestionPage, QuestionSite, informs_block, render_question_list
+from evidencekb.questions.site import (
+    QuestionPage,
+    QuestionSite,
+    informs_block,
+    questions_by_trial,
+    render_question_list,
+)
 from evidencekb.render import (
     INDEX_PAGES,
     IndexPage,
@@ -160,6 +166,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.glossary: dict[str, str] = {}
         self.page_order: list[str] = []  # page URLs (as Page.url) in the order of the site's files
         self.questions: list[QuestionPage] = []
+        self.questions_using: dict[str, list[QuestionPage]] = {}  # by trial id
         self.feeds: dict[str, str] | None = None  # this build's "What's new" page and feeds, once made
         self.bulk: BulkArchive | None = None  # every published trial's record and computed JSON, being written
         self.bulk_dir: str | None = None  # the folder of the last archive written
@@ -219,6 +226,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.build_history = self.history.history(config.docs_dir)
         self.history_of = entries_by_record(self.build_history)
         self.questions, self.question_problems = self.question_site.read(config.docs_dir), None
+        self.questions_using = questions_by_trial(self.questions)
         read = self.question_site.reads()
         self.links.next_build()
         targets = tuple(f.url if (f := files.get_file_from_path(uri)) else None
@@ -314,7 +322,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         trial_folder = self.config.records + "/"
         if page.file.src_uri.startswith(trial_folder) and "</h1>" in markdown:
             trial_id = page.file.src_uri[len(trial_folder):].removesuffix(".md")
-            block = informs_block(self.questions, trial_id, lambda q: self._question_href(q, page, config))
+            block = informs_block(self.questions_using.get(trial_id, []),
+                                  lambda q: self._question_href(q, page, config))
             markdown = markdown.replace("</h1>", "</h1>\n" + str(block), 1)
         if self.config.glossary_marker in markdown:
             self.marker_pages.add(page.file.src_uri)

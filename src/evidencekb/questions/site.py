@@ -159,9 +159,17 @@ def render_question_list(pages: list[QuestionPage], href: Callable[[QuestionPage
     return render("question_list.html", pages=pages, href=href)
 
 
-def informs_block(pages: list[QuestionPage], trial_id: str, href: Callable[[QuestionPage], str]) -> Markup:
-    """The line under a trial page's title naming the questions whose pooled results use the trial."""
-    using = [p for p in pages if trial_id in p.trials]
+def questions_by_trial(pages: list[QuestionPage]) -> dict[str, list[QuestionPage]]:
+    """The questions whose pooled results use each trial, by trial id (looked up once per trial page)."""
+    using: dict[str, list[QuestionPage]] = {}
+    for page in pages:
+        for trial_id in page.trials:
+            using.setdefault(trial_id, []).append(page)
+    return using
+
+
+def informs_block(using: list[QuestionPage], href: Callable[[QuestionPage], str]) -> Markup:
+    """The line under a trial page's title naming the questions (``using``) whose pooled results use it."""
     if not using:
         return Markup("")
     return render("question_informs.html", pages=using, href=href)
