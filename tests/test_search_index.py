@@ -101,6 +101,6 @@ def test_numbers_and_boilerplate_marked_ignored_are_not_indexed(built_sites: Bui
     pages = PagefindIndex.in_folder(built_sites.real / INDEX_FOLDER).pages()
     proderm = next(text for url, text in pages.items() if url.rstrip("/").endswith("trials/proderm"))
     page = text_of(built_sites.real, "trials/proderm")
-    assert page.count('data-pagefind-ignore="index"') >= 10
+    assert page.count("data-pagefind-ignore") >= 10
     assert "In plain language" in page and "In plain language" not in proderm
     assert "dermatomyositis" in proderm.lower()

@@ -4,8 +4,9 @@ Autoescape is on for every template, so record text can only ever reach the page
 pieces of markup built in Python (citations, abbreviations) are ``markupsafe.Markup`` made from escaped
 parts. ``StrictUndefined`` turns a typo in a template into an error instead of an empty cell.
 
-Numbers, marks and boilerplate repeated on every trial page carry ``data-pagefind-ignore="index"``:
-the site's search (Pagefind) leaves such elements and their children out of the index.
+Numbers, marks and boilerplate repeated on every trial page carry ``data-pagefind-ignore`` (with
+``="index"``, its default, in the headings' Markdown attribute lists, which need a value): the site's
+search (Pagefind) leaves such elements and their children out of the index.
 """
 
 from __future__ import annotations
