@@ -16,7 +16,7 @@ runs (5 for N <= 100, 3 above; the compared commands interleaved so that machine
    index finds the edit, and whether it then indexes the same pages as the full build, the edited page
    with its new text and without its old (``--serve-only``: one full build and these edits only);
 4. peak memory of each command (its VmHWM while it runs), the size of the site (also gzip-compressed),
-   of the search index and of the trial pages (the theme's frame and the content apart).
+   of the search index (Pagefind's folder) and of the trial pages (the theme's frame and the content apart).
 
 This script only measures: the raw numbers go to ``build/bench/results.json``, from which
 ``scripts/bench_report.py`` writes the page (table, SVG plot, machine, date, targets with pass/fail):
@@ -199,23 +199,26 @@ def copy_pages(target: Path) -> None:
 
 
 def bare_config(site_config_file: Path, extra_css: list[str], out: Path, site: Path) -> Path:
-    """``site_config_file`` without the evidencekb plugin (and with the CSS the plugin adds)."""
+    """``site_config_file`` without the evidencekb plugin (and with the CSS and the header with its search
+    box that the plugin adds: the theme override as ``custom_dir``)."""
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+
+    from evidencekb.plugin import THEME
 
     with open(ROOT / "mkdocs.yml", "rb") as handle:  # MkDocs' own reading of its tags (!relative, !ENV)
         repo = yaml_load(handle, loader=get_yaml_loader(config=MkDocsConfig()))
     plugins = [p for p in repo["plugins"] if "evidencekb" not in (p if isinstance(p, dict) else {p: None})]
-    return _write_config(out, {"INHERIT": str(site_config_file), "plugins": plugins,
+    return _write_config(out, {"INHERIT": str(site_config_file), "plugins": plugins, "theme": {"custom_dir": THEME},
                                "extra_css": [*extra_css, *repo.get("extra_css", [])], "site_dir": str(site)})
 
 
 KNOWN_HOOKS = {"on_config", "on_files", "on_pre_page", "on_env", "on_page_markdown"}
 # Hooks that change no page's text as readers see it: plugin state (startup, shutdown), the list of built
 # pages, the indentation of generated pages, the search dialog's label, the abbreviations' tabindex, the
-# shared icons and the search index's tags and order (post page, post build; the floor keeps the theme's
-# index as it is), the workers of a failed build (build error), converted pages kept on disk until written
-# (page content) and Pagefind's marks (page context, post page). Without those marks the floor's Pagefind
+# shared icons and the site's Pagefind index (post page, post build; the floor runs Pagefind itself), the
+# workers of a failed build (build error), converted pages kept on disk until written (page content, page
+# context) and Pagefind's marks on the theme's article (post page). Without those marks the floor's Pagefind
 # indexes every page's whole body, more text than the full build's.
 CONTENT_NEUTRAL_HOOKS = {"on_startup", "on_shutdown", "on_post_page", "on_post_build", "on_build_error",
                          "on_page_content", "on_page_context"}
@@ -329,10 +332,6 @@ def trial_page_parts(trials: Path) -> tuple[int, int]:
     return frame, content
 
 
-def search_locations(index: dict[str, Any]) -> set[str]:
-    return {doc["location"].split("#")[0] for doc in index.get("docs", [])}
-
-
 def bench_site(n: int, records: Path, work: Path, repeats: int, edits: int, serve_only: bool = False) -> SiteResult:
     """The site of the N records in ``records`` and the questions beside them (``records/../questions``)."""
     result = SiteResult(n)
@@ -385,11 +384,11 @@ def bench_site(n: int, records: Path, work: Path, repeats: int, edits: int, serv
               f"(MkDocs alone {result.bare_mkdocs[-1]:.2f} s)", file=sys.stderr)
 
     result.site_bytes, result.bare_site_bytes = tree_bytes(site), tree_bytes(bare_site)
-    index_file = site / "search" / "search_index.json"
-    result.search_index_bytes = index_file.stat().st_size
-    result.bare_search_index_bytes = (bare_site / "search" / "search_index.json").stat().st_size
-    full_index = json.loads(index_file.read_text(encoding="utf-8"))
-    result.search_pages = len(search_locations(full_index))
+    from evidencekb.search_index import INDEX_FOLDER
+
+    result.search_index_bytes = tree_bytes(site / INDEX_FOLDER)
+    result.bare_search_index_bytes = tree_bytes(bare_site / INDEX_FOLDER)
+    result.search_pages = len(PagefindIndex.in_folder(site / INDEX_FOLDER).pages())
     trials = site / "trials"
     frame, content = trial_page_parts(trials)
     result.site_gzip_bytes = tree_gzip_bytes(site)
@@ -462,7 +461,7 @@ def bench_serve(result: SiteResult, config: Path, docs: Path, full_site: Path, e
     each edit and until the served Pagefind index finds it, and compare that index with the full build's."""
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    full_pages = set(PagefindIndex(lambda p: _file_bytes(full_site / "pagefind" / p)).pages())
+    full_pages = set(PagefindIndex.in_folder(full_site / "pagefind").pages())
     record = sorted((docs / "trials").glob("*.yaml"))[0]
     page = f"trials/{record.stem}/"
     with tempfile.TemporaryFile() as log:
@@ -540,10 +539,6 @@ def served_urls_with(base: str, word: str) -> set[str]:
         return PagefindIndex(lambda p: fetch_bytes(base + "pagefind/" + p)).urls_with(word)
     except (ValueError, OSError, EOFError, KeyError, IndexError):
         return set()
-
-
-def _file_bytes(path: Path) -> bytes | None:
-    return path.read_bytes() if path.is_file() else None
 
 
 def index_difference(full_pages: set[str], served: dict[str, str], edited: str, marker: str,

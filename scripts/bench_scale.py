@@ -68,7 +68,7 @@ def kind_of(relative: str) -> str:
             return "archive of all trials (tar.gz)"
         if rest.endswith(".xml"):
             return "feeds"
-    if relative.startswith(("search/", "pagefind/")):
+    if relative.startswith("pagefind/"):
         return "search index"
     if relative.startswith("sitemap.xml"):
         return "sitemap"
@@ -206,8 +206,7 @@ def _stage_table(results: dict[int, dict[str, Any]]) -> list[str]:
              " MkDocs' page object (title, table of contents, anchors) and an offset into the file of"
              " converted pages (`evidencekb.pagestore`; the HTML itself waits on disk), while at most"
              f" {RESULTS_AHEAD} finished results per worker wait in memory and each record's page text and"
-             " computed JSON are released once MkDocs has the page and the archive has the JSON; once the pages"
-             " are written, also the search index's entries of each page (the search plugin's). Measured: the"
+             " computed JSON are released once MkDocs has the page and the archive has the JSON. Measured: the"
              " resident memory (VmRSS, MB) at the end of each stage and its high-water mark so far (VmHWM), and"
              f" at N = {large:,} what each stage added per record (the difference from the stage before, over N).",
              "", "| stage | " + " | ".join(f"N = {n:,}: RSS / peak (MB)" for n in sizes) + " | KB per record added |",

@@ -108,10 +108,14 @@ def trial_pages(records: Path, workers: int) -> Iterator[tuple[str, str, dict[st
 
 
 def index_text(index: Any) -> str:
-    """The theme's search index as the site writes it (a page's tags on its first entry only)."""
-    from evidencekb.sitebuild import tags_once_per_page
-
-    tags_once_per_page(index.entries)
+    """The theme's search index as the site wrote it before Pagefind: a page's tags on its first entry only
+    (the theme copies them into every section's entry)."""
+    seen: set[str] = set()
+    for entry in index.entries:
+        page = entry["location"].partition("#")[0]
+        if page in seen:
+            entry.pop("tags", None)
+        seen.add(page)
     return str(index.generate_search_index(None))
 
 

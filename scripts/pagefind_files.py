@@ -1,10 +1,11 @@
-"""Pagefind's index as the browser reads it, for the serve benchmark: which pages it holds, their text, and
-which pages a word finds.
+"""Pagefind's index as the browser reads it, for the benchmarks and the tests: which pages it holds, their
+text and sections, and which pages a word finds.
 
 The format, as Pagefind 1.5 writes it (read from its output; ``tests/test_pagefind_files.py`` checks
 this reader against an index Pagefind writes): each file is gzip-compressed and starts with the
 signature ``pagefind_dcd``. The page fragments (``fragment/<hash>.pf_fragment``) are JSON (``url``,
-``content``, ...); the language's metadata (``pagefind.<hash>.pf_meta``, its hash in
+``content``, and ``anchors``: each element with an id, at the position of its first word in ``content``);
+the language's metadata (``pagefind.<hash>.pf_meta``, its hash in
 ``pagefind-entry.json``) and the word index chunks (``index/<hash>.pf_index``) are CBOR. The metadata
 is ``[version, [[page hash, word count], ...], [[first word, last word, chunk hash], ...], ...]``, and
 a chunk is ``[[[word, [[page number, positions, ...], ...], ...], ...]]``, each page number counted
@@ -17,8 +18,10 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import re
 import struct
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 SIGNATURE = b"pagefind_dcd"
@@ -93,6 +96,11 @@ class PagefindIndex:
         self.page_hashes: list[str] = [page[0] for page in pages]
         self._chunks: list[tuple[str, str, str]] = [tuple(chunk) for chunk in chunks]
 
+    @classmethod
+    def in_folder(cls, folder: Path) -> PagefindIndex:
+        """The index Pagefind wrote into ``folder``."""
+        return cls(lambda p: (folder / p).read_bytes() if (folder / p).is_file() else None)
+
     def fragment(self, page_hash: str) -> dict[str, Any]:
         data = self._fetch(f"fragment/{page_hash}.pf_fragment")
         if data is None:
@@ -103,6 +111,18 @@ class PagefindIndex:
         """Each indexed page's URL and its indexed text."""
         fragments = (self.fragment(h) for h in self.page_hashes)
         return {f["url"]: f["content"] for f in fragments}
+
+    def sections(self) -> dict[str, dict[str, str]]:
+        """Each indexed page's URL and its sections: the id of each heading with one, and the text from that
+        heading to the next (the section a result's deep link opens, as Pagefind's sub-results link them)."""
+        found: dict[str, dict[str, str]] = {}
+        for fragment in (self.fragment(h) for h in self.page_hashes):
+            words = fragment["content"].split()  # an anchor's location counts these words
+            headings = [a for a in fragment["anchors"] if re.fullmatch(r"h[1-6]", a["element"]) and a["id"]]
+            ends = [a["location"] for a in headings[1:]] + [len(words)]
+            found[fragment["url"]] = {a["id"]: " ".join(words[a["location"]:end])
+                                      for a, end in zip(headings, ends, strict=True)}
+        return found
 
     def urls_with(self, word: str) -> set[str]:
         """The URLs of the pages in which search finds ``word`` (in lower case, as Pagefind keeps it)."""

@@ -16,11 +16,11 @@ bench_report = importlib.import_module("bench_report")
 def test_each_generated_file_counts_as_its_kind() -> None:
     kinds = {path: bench_scale.kind_of(path) for path in (
         "trials/x/index.html", "trials/x/x.computed.json", "trials/x.yaml", "trials/trials.tar.gz",
-        "trials/feed.xml", "search/search_index.json", "sitemap.xml.gz", "feed.xml", "assets/a.js", "index.html")}
+        "trials/feed.xml", "pagefind/a.pf_meta", "sitemap.xml.gz", "feed.xml", "assets/a.js", "index.html")}
     assert kinds == {
         "trials/x/index.html": "trial pages", "trials/x/x.computed.json": "per-trial computed JSON",
         "trials/x.yaml": "per-trial record copies (YAML)", "trials/trials.tar.gz": "archive of all trials (tar.gz)",
-        "trials/feed.xml": "feeds", "search/search_index.json": "search index", "sitemap.xml.gz": "sitemap",
+        "trials/feed.xml": "feeds", "pagefind/a.pf_meta": "search index", "sitemap.xml.gz": "sitemap",
         "feed.xml": "feeds", "assets/a.js": "theme and assets",
         "index.html": "other pages (home, index pages, tags, methods, ...)"}
 

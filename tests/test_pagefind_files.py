@@ -21,8 +21,7 @@ def _site(folder: Path, pages: dict[str, str]) -> object:
         (folder / name).mkdir(parents=True)
         (folder / name / "index.html").write_text(PAGE.format(name, text), encoding="utf-8")
     write_index(folder)
-    index = folder / INDEX_FOLDER
-    return pagefind_files.PagefindIndex(lambda p: (index / p).read_bytes() if (index / p).is_file() else None)
+    return pagefind_files.PagefindIndex.in_folder(folder / INDEX_FOLDER)
 
 
 def test_the_reader_finds_each_page_its_text_and_the_pages_of_a_word(tmp_path: Path) -> None:

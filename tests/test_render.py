@@ -149,7 +149,7 @@ def test_source_marks_letter_each_locator_once_and_the_source_list_names_it() ->
     assert [letters(i) for i in (0, 1, 25, 26, 27, 701, 702)] == ["a", "b", "z", "aa", "ab", "zz", "aaa"]
     first, again, other = ctx.cite("art-2023", "Table 1"), ctx.cite("art-2023", "Table 1"), ctx.cite("art-2023", "p. 3")
     number = ctx.cite.number("art-2023")
-    assert first == again == Markup(f'<sup data-search-exclude="1"><a href="#cite-{number}a">{number}a</a></sup>')
+    assert first == again == Markup(f'<sup data-pagefind-ignore><a href="#cite-{number}a">{number}a</a></sup>')
     assert f"{number}b" in other and f'href="#cite-{number}"' in ctx.cite("art-2023")
     assert "unverified" in ctx.cite("art-2023", "Table 1", verified=False)
     root = parse(render_trial_page(context("proderm")).split("---", 2)[2])
@@ -161,14 +161,14 @@ def test_source_marks_letter_each_locator_once_and_the_source_list_names_it() ->
 def test_numbers_and_boilerplate_stay_out_of_the_search_index() -> None:
     md = render_trial_page(context("proderm"))
     for anchor in ("forest-plot", "participant-flow", "sources", "methods-note", "downloads"):
-        assert f'{{#{anchor} data-search-exclude="1"}}' in md
+        assert f'{{#{anchor} data-pagefind-ignore="index"}}' in md
     for anchor in ("bottom-line", "key-facts", "summary-of-findings", "harms", "special-interest", "conflicts"):
         assert f"{{#{anchor}}}" in md
     root = parse(md.split("---", 2)[2])
     sof = root.find("table", **{"data-table": "sof"})
     assert sof is not None
-    assert all("data-search-exclude" in td.attrs for td in sof.find_all("td"))
-    assert all("data-search-exclude" not in th.attrs for th in sof.find_all("th", scope="row"))  # endpoint names
+    assert all("data-pagefind-ignore" in td.attrs for td in sof.find_all("td"))
+    assert all("data-pagefind-ignore" not in th.attrs for th in sof.find_all("th", scope="row"))  # endpoint names
 
 
 def test_dalakas_rows_explain_why_no_effect() -> None:

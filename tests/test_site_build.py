@@ -6,8 +6,10 @@ computed here independently with statsmodels, not taken from evidencekb.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
+import sys
 from pathlib import Path
 from string import ascii_lowercase
 
@@ -15,6 +17,10 @@ import pytest
 
 from _html import Node, parse
 from conftest import ROOT, BuiltSites
+from evidencekb.search_index import INDEX_FOLDER
+
+sys.path.insert(0, str(ROOT / "scripts"))
+PagefindIndex = importlib.import_module("pagefind_files").PagefindIndex
 
 MINUS = "\u2212"
 
@@ -211,18 +217,19 @@ SEARCH = {
 
 
 @pytest.mark.parametrize("term", sorted(SEARCH))
-def test_search_index_deep_links_to_the_right_section(built_sites: BuiltSites, term: str) -> None:
-    index = json.loads((built_sites.real / "search/search_index.json").read_text(encoding="utf-8"))
+def test_search_finds_the_trial_and_deep_links_to_the_right_section(built_sites: BuiltSites, term: str) -> None:
+    """The term is in the text Pagefind indexed under the section its deep link opens."""
+    sections = PagefindIndex.in_folder(built_sites.real / INDEX_FOLDER).sections()["/trials/proderm/"]
     word = re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.IGNORECASE)
-    hits = {d["location"] for d in index["docs"] if word.search(d["title"] + " " + d["text"])}
-    assert f"trials/proderm/#{SEARCH[term]}" in hits, sorted(hits)
+    hits = {section for section, text in sections.items() if word.search(text)}
+    assert SEARCH[term] in hits, sorted(hits)
 
 
-def test_trial_tags_are_indexed_once_on_the_page_entry(built_sites: BuiltSites) -> None:
-    index = json.loads((built_sites.real / "search/search_index.json").read_text(encoding="utf-8"))
-    tagged = [d for d in index["docs"] if d["location"].startswith("trials/proderm/") and "tags" in d]
-    assert [d["location"] for d in tagged] == ["trials/proderm/"]
-    assert "Condition: dermatomyositis" in tagged[0]["tags"]
+def test_the_site_has_the_theme_search_box_and_no_theme_index(built_sites: BuiltSites) -> None:
+    home = parse((built_sites.real / "index.html").read_text(encoding="utf-8"))
+    assert home.find("form", class_="md-search__form") is not None
+    assert home.select(lambda n: n.tag == "label" and n.attrs.get("for") == "__search")
+    assert not (built_sites.real / "search").exists()
 
 
 def test_record_text_is_escaped_everywhere(built_sites: BuiltSites) -> None:
@@ -323,7 +330,9 @@ def test_draft_records_are_not_published(tmp_path: Path) -> None:
     site = folder / "site"
     assert not (site / "trials/dalakas-1993").exists() and not (site / "trials/dalakas-1993.yaml").exists()
     assert "Dalakas" not in (site / "index.html").read_text(encoding="utf-8")
-    assert "Dalakas" not in (site / "search/search_index.json").read_text(encoding="utf-8")
+    search = PagefindIndex.in_folder(site / INDEX_FOLDER)
+    assert not search.urls_with("dalakas")
+    assert not [url for url, text in search.pages().items() if "Dalakas" in text]
 
 
 def test_abbreviations_take_focus_and_the_search_dialog_has_a_name(proderm: Node) -> None:

@@ -5,7 +5,6 @@ record, giving its summary and its page) writes the same files as one without.""
 from __future__ import annotations
 
 import importlib
-import json
 import re
 import shutil
 import socket
@@ -50,9 +49,12 @@ def _build(docs: Path, site: Path, *, dirty: bool, first: bool = True, config_fi
     return plugin
 
 
-def _index(site: Path) -> list[str]:
-    docs = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
-    return sorted(json.dumps(d, sort_keys=True) for d in docs)
+def _indexed(plugin: EvidencePlugin, site: Path) -> dict[str, str]:
+    """Each page in the site's Pagefind index and its indexed text, once the background indexer of serve
+    (dirty builds) is done."""
+    if plugin.indexer:
+        plugin.indexer.wait()
+    return pagefind_files.PagefindIndex.in_folder(site / INDEX_FOLDER).pages()
 
 
 def _mtimes(site: Path) -> dict[str, int]:
@@ -78,20 +80,11 @@ def test_an_edit_rebuilds_its_page_alone_and_keeps_the_search_index_whole(docs: 
     changed = {page for page, mtime in _mtimes(site).items() if mtime != before[page]}
     assert changed == {"trials/synthetic-00002/index.html"}
     assert "Edited by a reviewer." in (site / "trials/synthetic-00002/index.html").read_text(encoding="utf-8")
-    assert plugin.indexer
-    plugin.indexer.wait()  # the search index of serve, built after the rebuild: as the full build's
-    served = _pagefind_pages(site)
+    assert plugin.indexer  # the search index of serve, built after the rebuild: as the full build's
+    served = _indexed(plugin, site)
     assert "Edited by a reviewer." in served["/trials/synthetic-00002/"]
     full = tmp_path / "full"
-    _build(docs, full, dirty=False)
-    assert _index(site) == _index(full)
-    assert served == _pagefind_pages(full)
-
-
-def _pagefind_pages(site: Path) -> dict[str, str]:
-    """Each page in the site's Pagefind index and its indexed text."""
-    index = site / INDEX_FOLDER
-    return pagefind_files.PagefindIndex(lambda p: (index / p).read_bytes() if (index / p).is_file() else None).pages()
+    assert served == _indexed(_build(docs, full, dirty=False), full)
 
 
 QUESTION_PAGE = "questions/ivig-dermatomyositis/index.html"
@@ -122,10 +115,11 @@ def test_a_question_page_is_made_again_when_a_trial_it_pools_changes_and_only_th
     _build(docs, site, dirty=True, first=False)
     assert plugin.question_site.stages == 2
     assert _article(site, QUESTION_PAGE) != article
+    served = _indexed(plugin, site)  # before the full build, whose start stops serve's indexer
     full = tmp_path / "full"
-    _build(docs, full, dirty=False)
+    full_plugin = _build(docs, full, dirty=False)
     assert _article(site, QUESTION_PAGE) == _article(full, QUESTION_PAGE)
-    assert _index(site) == _index(full)
+    assert served == _indexed(full_plugin, full)
 
 
 def _rename(docs: Path) -> None:
@@ -145,13 +139,13 @@ def _make_draft(docs: Path) -> None:
 def test_changes_shown_on_other_pages_rebuild_those_pages_too(docs: Path, tmp_path: Path, change) -> None:  # type: ignore[no-untyped-def]
     """A new title changes the trial table and the tag listings; a removal, every listing and the index."""
     site = tmp_path / "site"
-    _build(docs, site, dirty=True)
+    plugin = _build(docs, site, dirty=True)
     change(docs)
     _build(docs, site, dirty=True, first=False)
 
+    served = _indexed(plugin, site)  # before the full build, whose start stops serve's indexer
     full = tmp_path / "full"
-    _build(docs, full, dirty=False)
-    assert _index(site) == _index(full)
+    assert served == _indexed(_build(docs, full, dirty=False), full)
     for page in ("index.html", "conditions/index.html", "interventions/index.html"):
         assert (site / page).read_bytes() == (full / page).read_bytes()
 
@@ -194,12 +188,24 @@ def _serve_arguments() -> list[str]:
     return match[1].split()
 
 
-def _fetch(url: str) -> str:
+def _fetch_bytes(url: str) -> bytes | None:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
-            return str(response.read().decode("utf-8"))
+            return bytes(response.read())
     except OSError:
-        return ""
+        return None
+
+
+def _fetch(url: str) -> str:
+    return (_fetch_bytes(url) or b"").decode("utf-8")
+
+
+def _served_pages(base: str) -> dict[str, str]:
+    """Each page in the served Pagefind index and its text; none while the index is being replaced."""
+    try:
+        return pagefind_files.PagefindIndex(lambda p: _fetch_bytes(base + INDEX_FOLDER + "/" + p)).pages()
+    except ValueError:
+        return {}
 
 
 def test_make_serve_shows_an_edit_and_indexes_it(docs: Path, tmp_path: Path) -> None:
@@ -224,10 +230,9 @@ def test_make_serve_shows_an_edit_and_indexes_it(docs: Path, tmp_path: Path) -> 
         time.sleep(1)  # the watcher starts right after the first build
         _edit(docs / "trials/synthetic-00002.yaml", r"^(bottom_line: .*)$", r"\1 Served edit.")
         assert wait_for(lambda: "Served edit." in _fetch(page)), "the edit is served"
-        entries = json.loads(_fetch(base + "search/search_index.json"))["docs"]
-        edited = [d for d in entries if d["location"].startswith("trials/synthetic-00002/")]
-        assert any("Served edit." in d["text"] for d in edited)
-        assert {d["location"].split("#")[0] for d in entries} >= {"", "trials/proderm/", "trials/synthetic-00001/"}
+        assert wait_for(lambda: "Served edit." in _served_pages(base).get("/trials/synthetic-00002/", "")), \
+            "the served search index finds the edit"
+        assert set(_served_pages(base)) >= {"/", "/trials/proderm/", "/trials/synthetic-00001/"}
     finally:
         server.terminate()
         _, errors = server.communicate(timeout=30)

@@ -126,22 +126,6 @@ def test_pages_made_stale_by_an_edit() -> None:
                                       markers) == pages
 
 
-def test_search_index_after_a_dirty_build_keeps_only_fresh_entries() -> None:
-    previous = [{"location": "", "text": "old home"}, {"location": "a/", "text": "old a"},
-                {"location": "a/#s", "text": "old a section"}, {"location": "b/", "text": "b"},
-                {"location": "gone/", "text": "removed page"}]
-    rebuilt = [{"location": "", "text": "new home"}, {"location": "a/", "text": "new a"}]
-    merged = sitebuild.merged_search_index(previous, rebuilt, pages={"", "a/", "b/"}, built={"", "a/"})
-    assert [e["text"] for e in merged] == ["b", "new home", "new a"]
-
-
-def test_tags_are_kept_on_the_first_entry_of_each_page() -> None:
-    entries: list[dict[str, object]] = [{"location": "a/", "tags": ["x"]}, {"location": "a/#s", "tags": ["x"]},
-                                        {"location": "b/", "tags": ["y"]}]
-    sitebuild.tags_once_per_page(entries)
-    assert [e.get("tags") for e in entries] == [["x"], None, ["y"]]
-
-
 def test_backing_files_are_rewritten_only_when_their_content_changes(tmp_path: Path) -> None:
     written: dict[str, bytes] = {}
     path = sitebuild.write_backing_file(str(tmp_path), "trials/a.md", "one", written)
@@ -197,12 +181,6 @@ def test_pending_records_are_built_when_first_asked_for(tmp_path: Path, monkeypa
     assert built == [jobs[1].path]
     assert [r.summary.trial_id for r in pending.results()] == ["dalakas-1993", "proderm"]
     assert built == [jobs[1].path, jobs[0].path], "each record once"
-
-
-def test_search_entries_are_put_back_in_the_order_of_the_pages() -> None:
-    entries = [{"location": "trials/a/"}, {"location": "trials/a/#x"}, {"location": ""}, {"location": "#t"}]
-    ordered = sitebuild.in_page_order(entries, ["", "methods/", "trials/a/"])  # type: ignore[arg-type]
-    assert [e["location"] for e in ordered] == ["", "#t", "trials/a/", "trials/a/#x"]
 
 
 def test_a_trial_a_question_reads_comes_back_with_what_questions_read_of_it() -> None:

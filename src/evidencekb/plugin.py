@@ -7,9 +7,15 @@ them over processes started at ``on_files``. The plugin adds the generated files
 computed JSON, the index pages, the field and diagnostics references, the question pages of
 ``evidencekb.questions.site``, the "What's new" page and feeds of ``evidencekb.living``), whose text it
 fills in when MkDocs reads each page (``on_pre_page``) and the other files at ``on_env``; it leaves drafts
-out, fills the markers of hand-written pages (the pages listing every trial are read last), and tidies
-the search index. Nothing generated is
-written into the docs folder, so ``mkdocs serve`` keeps watching only the records and hand-written pages.
+out, fills the markers of hand-written pages (the pages listing every trial are read last), and has
+Pagefind index the written site (``evidencekb.search_index``). Nothing generated is written into the
+docs folder, so ``mkdocs serve`` keeps watching only the records and hand-written pages.
+
+Search runs on Pagefind alone, so the theme's ``search`` plugin is not used: it would parse every page
+into ``search/search_index.json`` (about a fifth of the build's time), which no reader downloads, and it
+has no setting that keeps its search box but not its index (``enabled: false`` removes both). The theme's
+header is shown with its search box from ``theme/partials/header.html``, a theme override added before the
+theme's templates at ``on_config`` as ``custom_dir`` would (so copies of ``mkdocs.yml`` need no path).
 
 Before MkDocs lists the docs folder, a folder holding a symlink, a FIFO or, among the records, any
 other file is refused (``evidencekb.content_rules``): MkDocs would publish them as they are.
@@ -77,7 +83,6 @@ from evidencekb.reused import Reused
 from evidencekb.search_index import (
     SearchIndexError,
     marked_for_search,
-    with_pagefind_ignores,
     without_theme_index,
     write_index,
 )
@@ -93,17 +98,14 @@ from evidencekb.sitebuild import (
     default_workers,
     display_path,
     entries_by_record,
-    in_page_order,
     is_published,
     json_text,
-    merged_search_index,
     page_text,
     pages_made_stale,
     read_glossary,
     record_files,
     site_problems,
     tagged_rows,
-    tags_once_per_page,
     unpublished,
     warnings_of,
     without_indentation,
@@ -113,6 +115,7 @@ log = logging.getLogger("mkdocs.plugins.evidencekb")
 CSS = "assets/evidencekb/evidencekb.css"
 JS = "assets/evidencekb/evidencekb.js"
 SEARCH_JS = "assets/evidencekb/search.js"
+THEME = str(Path(__file__).parent / "theme")  # the theme's header with its search box (see the docstring)
 REFERENCE = "reference.md"
 DIAGNOSTICS = "diagnostics.md"
 
@@ -156,7 +159,6 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.question_links: Callable[[str], PageLinks] = lambda uri: PageLinks()
         self.listing: SiteListing | None = None  # that of the last build; None: no build yet
         self.marker_pages: set[str] = set()
-        self.built_urls: set[str] = set()
         self.records = PendingRecords([], {}, 1)  # this build's records, on their way
         self.problems: list[Diagnostic] = []
         self.record_files: list[RecordFiles] = []
@@ -164,13 +166,13 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.tagged: list[tuple[tuple[str, ...], TrialRow]] | None = None  # this build's, once every record is in
         self.deferred: dict[str, Callable[[], str]] = {}  # src_uri -> its content, once the records are in
         self.glossary: dict[str, str] = {}
-        self.page_order: list[str] = []  # page URLs (as Page.url) in the order of the site's files
         self.questions: list[QuestionPage] = []
         self.questions_using: dict[str, list[QuestionPage]] = {}  # by trial id
         self.feeds: dict[str, str] | None = None  # this build's "What's new" page and feeds, once made
         self.bulk: BulkArchive | None = None  # every published trial's record and computed JSON, being written
         self.bulk_dir: str | None = None  # the folder of the last archive written
         self.converted = PageStore()  # each page's HTML between its conversion and its writing
+        self.published_pages: set[str] = set()  # the written pages (dest_uri) of the last build
         self.icons = SharedIcons()  # the frame's icons of generated pages, written once into ICONS
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -208,6 +210,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         if refused:
             raise PluginError("evidencekb: the content folder holds what may not be published\n"
                               + render(refused, "text"))
+        if THEME not in config.theme.dirs:
+            config.theme.dirs.insert(0, THEME)
         if CSS not in config.extra_css:
             config.extra_css.insert(0, CSS)
         for script in (JS, SEARCH_JS):
@@ -265,13 +269,11 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         for uri in [WHATS_NEW, SITE_FEED] + ([f"{self.config.records}/feed.xml"] if self.record_files else []) \
                 + question_feeds:
             self._add(files, config, uri, functools.partial(self._living_file, uri), living_inputs)
-        self.page_order = ["" if f.url in (".", "./") else f.url for f in files.documentation_pages()]  # as Page.url
         if self.backing:
             pages = [f.src_uri for f in files.documentation_pages()]
             for src_uri in pages_made_stale(self.listing, self._listing(), pages, self.marker_pages):
                 if file := files.get_file_from_path(src_uri):
                     file.content_string = file.content_string  # in-memory content counts as modified
-        self.built_urls = set()
         last = [f for f in files.documentation_pages()  # they wait for every record
                 if self._lists_trials(f) or f.src_uri == WHATS_NEW]
         return Files([f for f in files if f not in last] + last)
@@ -295,13 +297,17 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
                 for src_uri in (record.page_uri, record.json_uri, self._src_uri(config, record.path)):
                     if file := files.get_file_from_path(src_uri or ""):
                         file.inclusion = InclusionLevel.EXCLUDED
-                        self.page_order = [url for url in self.page_order if url != file.url]
         for src_uri, fill in self.deferred.items():  # the computed JSON files and feeds, copied next
             if file := files.get_file_from_path(src_uri):
                 file.content_string = fill()
                 if not file.content_string:  # a feed of a folder whose records are all drafts
                     file.inclusion = InclusionLevel.EXCLUDED
         self.deferred, self.listing = {}, self._listing()
+        if self.backing:  # a dirty build leaves the pages it no longer publishes; Pagefind would index them
+            published = {f.dest_uri for f in files.documentation_pages()}
+            for dest_uri in self.published_pages - published:
+                Path(config.site_dir, dest_uri).unlink(missing_ok=True)
+            self.published_pages = published
         if self.bulk:
             self.bulk.close()  # complete: every record's page was made, and MkDocs copies it next
             self.bulk = None
@@ -341,17 +347,15 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             page.file.content_string = ""
         return ""
 
-    @event_priority(100)  # before the search plugin reads the page
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> TemplateContext:
         html = self.converted.take(page.file.src_uri)
         if html is not None:
-            page.content = with_pagefind_ignores(html)
+            page.content = html
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        self.built_urls.add(page.url)
-        page.content = ""  # written: the search plugin has its entries, nothing else reads it again
+        page.content = ""  # written: nothing reads it again
         # Abbreviations take keyboard focus, which shows their tooltip and has screen readers read the title;
         # the theme's search dialog gets the name it lacks.
         output = output.replace('data-md-component="search" role="dialog">',
@@ -364,7 +368,6 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             output = self.icons.page(output, get_relative_url(ICONS, page.url))
         return without_indentation(output) if trial else output
 
-    @event_priority(50)  # before the search plugin (priority 0) writes the index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.icons.write(Path(config.site_dir))
         if self.indexer:  # every page is written by now
@@ -374,16 +377,6 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
                 write_index(Path(config.site_dir))
             except SearchIndexError as exc:
                 raise PluginError(f"evidencekb: {exc}") from None
-        search = config.plugins.get("material/search")
-        index = getattr(search, "search_index", None)
-        if index is None:
-            return
-        previous = getattr(search, "search_index_prev", None)
-        if self.backing and previous is not None:
-            index.entries = merged_search_index(previous.entries, index.entries, set(self.page_order), self.built_urls)
-            search.search_index_prev = None  # type: ignore[union-attr]
-        index.entries = in_page_order(index.entries, self.page_order)
-        tags_once_per_page(index.entries)
 
     def _add(self, files: Files, config: MkDocsConfig, src_uri: str, content: str | Callable[[], str],
              inputs: Callable[[], object] | None = None) -> File:

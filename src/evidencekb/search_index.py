@@ -6,11 +6,11 @@ show: about 6 KB per trial, 41 MB at 10,000 trials. Pagefind (``pagefind`` on Py
 and page, and a page view loads only the fragments its query needs (``scripts/bench_search.py`` measures
 both). The theme's search box stays; ``assets/search.js`` answers its queries from Pagefind.
 
-Each built page says what Pagefind indexes (``marked_for_search``): the article of the pages the theme's
-search would index, without the elements marked ``data-search-exclude`` (numbers and boilerplate,
-marked for Pagefind too by ``with_pagefind_ignores``), with
-their front matter's ``search.boost`` as Pagefind's weight of their words, and the question pages filed
-under the filter ``leads``. Pagefind's weights scale a word's count before its ranking saturates it, which
+Each built page says what Pagefind indexes (``marked_for_search``): the article of each page not excluded
+by its front matter (``search: {exclude: true}``), without the elements marked ``data-pagefind-ignore``
+(numbers and boilerplate repeated on every trial page, ``evidencekb.render.env``), with their front
+matter's ``search.boost`` as Pagefind's weight of their words, and the question pages filed under the
+filter ``leads``. Pagefind's weights scale a word's count before its ranking saturates it, which
 left trial pages level with the question page that summarises them, so the search script also multiplies
 the score of a question page by 3 (its boost of 6 over the trial pages' 2). One filter of one value:
 Pagefind 1.5 writes a filter of several values in a different order on each run, which would break
@@ -30,8 +30,6 @@ from typing import Any
 ARTICLE = '<article class="md-content__inner md-typeset">'
 THEME_FORM = '<form class="md-search__form" name="search">'
 INDEX_FOLDER = "pagefind"
-THEME_EXCLUDE = 'data-search-exclude="1"'  # the marks the theme's search leaves out (evidencekb.render.env)
-PAGEFIND_IGNORE = "data-pagefind-ignore"
 UNUSED = ("pagefind-*ui.*", "pagefind-highlight.js")  # Pagefind's own search UIs and highlighter
 MAX_WEIGHT = 10.0  # Pagefind's weights run from 0 to 10
 TIMEOUT = 600  # seconds: a stuck indexer fails the build instead of hanging it
@@ -58,19 +56,10 @@ def marked_for_search(html: str, meta: Mapping[str, Any], *, leads: bool = False
     return html.replace(ARTICLE, marked, 1)
 
 
-def with_pagefind_ignores(html: str) -> str:
-    """The converted page with each element the theme's search leaves out also left out by Pagefind.
-
-    The theme's search plugin strips every ``data-search-*`` attribute from the page before it is written,
-    so Pagefind, which reads the written page, needs a mark of its own (``data-pagefind-ignore``, which the
-    plugin's pattern of ``name="value"`` leaves in place).
-    """
-    return html.replace(THEME_EXCLUDE, f"{THEME_EXCLUDE} {PAGEFIND_IGNORE}")
-
-
 def without_theme_index(html: str) -> str:
-    """The page with the theme's search form renamed: the theme fetches its whole index for a form named
-    ``search``; ``assets/search.js`` answers the form's queries instead."""
+    """The page with the theme's search form renamed: for a form named ``search`` the theme's script fetches
+    its own index (``search/search_index.json``, which the site does not have); ``assets/search.js``
+    answers the form's queries instead."""
     return html.replace(THEME_FORM, THEME_FORM.replace('name="search"', 'name="ekb-search"'), 1)
 
 

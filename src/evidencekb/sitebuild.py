@@ -52,7 +52,6 @@ MIN_RECORDS_PER_WORKER = 16
 # Results a worker may have ready before MkDocs asks for them: enough to keep it busy, few enough that
 # the finished pages waiting in memory do not grow with the number of records.
 RESULTS_AHEAD_PER_WORKER = 16
-SearchEntry = dict[str, object]
 Listing = tuple[str | None, str, tuple[str, ...]]  # what the tag listings show of a trial: id, title, tags
 
 
@@ -462,44 +461,3 @@ def without_indentation(html: str) -> str:
     """
     parts = _PREFORMATTED.split(html)
     return "".join(part if i % 2 else _INDENTATION.sub("\n", part) for i, part in enumerate(parts))
-
-
-def page_of(entry: SearchEntry) -> str:
-    """The page URL of a search index entry (its location without the section anchor)."""
-    return str(entry["location"]).split("#")[0]
-
-
-def merged_search_index(previous: list[SearchEntry], rebuilt: list[SearchEntry], pages: set[str],
-                        built: set[str]) -> list[SearchEntry]:
-    """The whole search index after a dirty rebuild, without stale entries.
-
-    mkdocs-material's search plugin indexes only the pages a dirty build rebuilt and merges them into
-    the previous index by the first rebuilt page's URL alone: with several pages rebuilt, older
-    entries of the others stay, and a rebuilt home page (URL "") drops every other page. Here the
-    previous entries of every rebuilt (``built``) or removed (not in ``pages``) page are dropped instead.
-    """
-    return [e for e in previous if (url := page_of(e)) in pages and url not in built] + rebuilt
-
-
-def tags_once_per_page(entries: list[SearchEntry]) -> None:
-    """Keep a page's tags on its first search entry only.
-
-    The search plugin copies the page's tags into the entry of every section, which made them about
-    40% of each trial's share of the index; on the page's own entry they still find and label it.
-    """
-    seen: set[str] = set()
-    for entry in entries:
-        page = page_of(entry)
-        if page in seen:
-            entry.pop("tags", None)
-        seen.add(page)
-
-
-def in_page_order(entries: list[SearchEntry], pages: Sequence[str]) -> list[SearchEntry]:
-    """The search entries sorted by their page's place in ``pages`` (each page's own entries kept in order).
-
-    The pages that list every trial are converted last, once every record is in, which also moves their
-    entries in the index; this puts them back where the order of the site's files has them.
-    """
-    place = {url: i for i, url in enumerate(pages)}
-    return sorted(entries, key=lambda entry: place.get(page_of(entry), len(place)))

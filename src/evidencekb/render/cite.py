@@ -20,8 +20,8 @@ from markupsafe import Markup, escape
 from evidencekb.models import Trial
 
 # Marks carry no words worth finding, so they are kept out of the search index (see ``env``).
-UNVERIFIED = Markup('&nbsp;<span class="ekb-unverified" data-search-exclude="1">unverified</span>')
-CALC = Markup('<sup data-search-exclude="1"><a href="#methods-note">calc</a></sup>')
+UNVERIFIED = Markup('&nbsp;<span class="ekb-unverified" data-pagefind-ignore>unverified</span>')
+CALC = Markup('<sup data-pagefind-ignore><a href="#methods-note">calc</a></sup>')
 
 
 def letters(index: int) -> str:
@@ -69,7 +69,7 @@ class Citations:
             if locator not in cited:
                 cited[locator] = f"{number}{letters(len(cited))}"
             label = cited[locator]
-        mark = Markup(f'<sup data-search-exclude="1"><a href="#cite-{escape(label)}">{escape(label)}</a></sup>')
+        mark = Markup(f'<sup data-pagefind-ignore><a href="#cite-{escape(label)}">{escape(label)}</a></sup>')
         return mark if verified else mark + UNVERIFIED
 
     def of(self, cited: object) -> Markup:

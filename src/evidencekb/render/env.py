@@ -4,11 +4,9 @@ Autoescape is on for every template, so record text can only ever reach the page
 pieces of markup built in Python (citations, abbreviations) are ``markupsafe.Markup`` made from escaped
 parts. ``StrictUndefined`` turns a typo in a template into an error instead of an empty cell.
 
-Numbers, marks and boilerplate repeated on every trial page carry ``data-search-exclude="1"``:
-mkdocs-material's search leaves such elements (and their children) out of the index and strips the
-attribute from the page, if it has a value. Its parser tells elements apart by tag name only, so the
-attribute goes on elements that never contain another element of their own tag (``td``, ``table``,
-``sup``, ``details``, ``small``, ...), never on a ``div`` around other ``div``s.
+Numbers, marks and boilerplate repeated on every trial page carry ``data-pagefind-ignore`` (with
+``="index"``, its default, in the headings' Markdown attribute lists, which need a value): the site's
+search (Pagefind) leaves such elements and their children out of the index.
 """
 
 from __future__ import annotations

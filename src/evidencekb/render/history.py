@@ -18,7 +18,7 @@ from evidencekb.render.env import render
 
 CHANGES_SHOWN = 12
 """Changes listed per entry; the rest are counted (a commit that re-read a whole table changes dozens)."""
-HISTORY_HEADING = '## Review and history {#history data-search-exclude="1"}'
+HISTORY_HEADING = '## Review and history {#history data-pagefind-ignore="index"}'
 """Left out of the search index: the changes repeat the record's own text and numbers."""
 
 

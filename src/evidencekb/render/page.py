@@ -108,6 +108,6 @@ def render_trial_page(ctx: TrialContext) -> str:
         bodies[anchor] = section(ctx)
     parts = [front_matter(ctx), str(heading), ""]
     for anchor, level, title, _, searched in SECTIONS:
-        exclude = "" if searched(ctx.trial) else ' data-search-exclude="1"'
+        exclude = "" if searched(ctx.trial) else ' data-pagefind-ignore="index"'
         parts += [f"{'#' * level} {title} {{#{anchor}{exclude}}}", "", str(bodies[anchor]), ""]
     return "\n".join(parts)
