@@ -339,3 +339,18 @@ def test_abbreviations_take_focus_and_the_search_dialog_has_a_name(proderm: Node
     abbrs = proderm.find_all("abbr")
     assert abbrs and all(a.attrs.get("tabindex") == "0" and a.attrs.get("title") for a in abbrs)
     assert proderm.find("div", role="dialog", **{"aria-label": "Search"}) is not None
+
+
+@pytest.mark.parametrize(("anchor", "builds"), [("cite-1", True), ("no-such-anchor", False)])
+def test_links_into_a_trial_page_are_checked_against_its_finished_html(tmp_path: Path, anchor: str,
+                                                                       builds: bool) -> None:
+    """The ids of a generated page's blocks, set aside from Markdown, still count for anchor validation."""
+    folder = _copy_site(tmp_path)
+    with open(folder / "mkdocs.yml", "a", encoding="utf-8") as config:
+        config.write("validation:\n  anchors: warn\n")
+    methods = folder / "content/methods.md"
+    link = f"\n[ProDERM's first source](trials/proderm.md#{anchor})\n"
+    methods.write_text(methods.read_text(encoding="utf-8") + link, encoding="utf-8")
+    code, output = _build(folder)
+    assert (code == 0) is builds, output
+    assert (f"'#{anchor}'" in output) is not builds

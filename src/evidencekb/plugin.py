@@ -38,7 +38,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -63,6 +63,7 @@ from evidencekb.living import (
     record_feed,
 )
 from evidencekb.pagestore import PageStore
+from evidencekb.passthrough import SetAside
 from evidencekb.questions.site import (
     QuestionPage,
     QuestionSite,
@@ -174,6 +175,7 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.converted = PageStore()  # each page's HTML between its conversion and its writing
         self.published_pages: set[str] = set()  # the written pages (dest_uri) of the last build
         self.icons = SharedIcons()  # the frame's icons of generated pages, written once into ICONS
+        self.set_aside: dict[str, SetAside] = {}  # src_uri -> its finished HTML, while MkDocs converts the rest
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.on_shutdown()
@@ -317,14 +319,16 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         self.records.close()
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        aside = self.set_aside[page.file.src_uri] = SetAside()
         if self.config.trials_marker in markdown:
             self.marker_pages.add(page.file.src_uri)
             rows = [dataclasses.replace(r, href=get_relative_url(r.href, page.file.url)) for _, r in self._tagged()]
-            markdown = markdown.replace(self.config.trials_marker, "\n" + str(render_trial_table(rows)) + "\n")
+            table = aside.mark(str(render_trial_table(rows)))
+            markdown = markdown.replace(self.config.trials_marker, "\n" + table + "\n")
         if self.config.questions_marker in markdown:
             self.marker_pages.add(page.file.src_uri)
             listed = render_question_list(self.questions, lambda q: self._question_href(q, page, config))
-            markdown = markdown.replace(self.config.questions_marker, "\n" + str(listed) + "\n")
+            markdown = markdown.replace(self.config.questions_marker, "\n" + aside.mark(str(listed)) + "\n")
         trial_folder = self.config.records + "/"
         if page.file.src_uri.startswith(trial_folder) and "</h1>" in markdown:
             trial_id = page.file.src_uri[len(trial_folder):].removesuffix(".md")
@@ -335,10 +339,18 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
             self.marker_pages.add(page.file.src_uri)
             glossary = render_glossary(self.glossary)
             markdown = markdown.replace(self.config.glossary_marker, "\n" + str(glossary) + "\n")
-        return markdown
+        return aside.page(markdown) if page.file.generated_by else markdown
+
+    @event_priority(100)  # before any other plugin reads the converted page
+    def _put_back(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        aside = self.set_aside.pop(page.file.src_uri, None)
+        if not aside or not aside.blocks:
+            return html
+        page.present_anchor_ids = (page.present_anchor_ids or set()) | aside.anchor_ids()
+        return aside.put_back(html)
 
     @event_priority(-100)  # after every other plugin's changes to the HTML
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def _keep_converted(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Keep the converted page on disk until MkDocs writes it, and drop its Markdown (its title,
         table of contents and anchors are already taken from it)."""
         self.converted.put(page.file.src_uri, html)
@@ -346,6 +358,8 @@ class EvidencePlugin(BasePlugin[EvidencePluginConfig]):
         if page.file.generated_by and not self.backing:
             page.file.content_string = ""
         return ""
+
+    on_page_content = CombinedEvent(_put_back, _keep_converted)
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> TemplateContext:
