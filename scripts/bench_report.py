@@ -149,7 +149,9 @@ def evaluate(
         targets.append(Target("search index complete after the edit", "all pages",
                               {True: "all pages", False: s.serve_note or "incomplete", None: "not measured"}[ok], ok))
         idx = s.search_index_bytes / 1e6
-        targets.append(Target("search index", "< 5 MB", f"{idx:.1f} MB", idx < 5))
+        # no limit: a page view loads Pagefind's entry files and only the fragments a query needs
+        # (section "Search", scripts/bench_search.py, holds the bytes per page view and per query)
+        targets.append(Target("search index on disk, all fragments", "-", f"{idx:.1f} MB", None))
         page = s.trial_page_max / 1024
         targets.append(Target("largest trial page (HTML)", "< 150 KB", f"{page:.0f} KB", page < 150))
     if repo.get("pages"):
