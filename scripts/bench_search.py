@@ -215,15 +215,24 @@ def pagefind_bytes(folder: Path) -> dict[str, Any]:
     return result
 
 
+def material_search_config() -> dict[str, Any]:
+    """The theme's search plugin as the site configured it before its search became Pagefind."""
+    from material.plugins.search.plugin import SearchPlugin
+
+    plugin = SearchPlugin()
+    plugin.load_config({"lang": ["en"], "pipeline": [],  # no stop words or stemmer: they drop "TIS"
+                        "separator": r'[\s\-,:!=\[\]()"/]+|(?!\b)(?=[A-Z][a-z])|\.(?!\d)|&[lg]t;'})
+    return dict(plugin.config)
+
+
 def measure(n: int, copies: list[int], work: Path, workers: int) -> list[dict[str, Any]]:
     """The figures of N records, and of each page written ``c`` times (as ``<id>-<k>``) for ``c`` in copies."""
     from material.plugins.search.plugin import SearchIndex
-    from mkdocs.config import load_config
 
     records = work / f"records-{n}"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "synth.py"), "--n", str(n), "--out", str(records)],
                    check=True, stdout=subprocess.DEVNULL)
-    search_config = dict(load_config(str(ROOT / "mkdocs.yml")).plugins["material/search"].config)
+    search_config = material_search_config()
     indexes = {c: SearchIndex(**search_config) for c in copies}
     for url, html, meta, toc in trial_pages(records, workers):  # one page at a time: N = 10,000 fits in memory
         for c, index in indexes.items():
