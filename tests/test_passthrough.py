@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import markdown
 import pytest
+from mkdocs.config import load_config
 from mkdocs.structure.pages import _HTMLHandler
 
+from conftest import ROOT
 from evidencekb.passthrough import SetAside
 from evidencekb.render import render_trial_page
 from test_render import context
 
-EXTENSIONS = ["abbr", "admonition", "attr_list", "def_list", "md_in_html", "tables", "toc",
-              "pymdownx.details", "pymdownx.superfences", "pymdownx.tabbed"]  # mkdocs.yml's, less snippets
+
+@cache
+def site_markdown() -> tuple[list[str], dict[str, dict[str, object]]]:
+    """The Markdown extensions and their settings of the site's mkdocs.yml (snippets' glossary included)."""
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    return config.markdown_extensions, config.mdx_configs
 
 
 def convert(text: str) -> str:
-    return markdown.Markdown(extensions=EXTENSIONS).convert(text)
+    extensions, settings = site_markdown()
+    return markdown.Markdown(extensions=extensions, extension_configs=settings).convert(text)
 
 
 def through_aside(text: str) -> tuple[str, SetAside]:
